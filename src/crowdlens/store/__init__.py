@@ -1,0 +1,1 @@
+"""The ground: tables, sessions, migrations, media files and keyword-only repository functions."""
