@@ -33,7 +33,19 @@ if TYPE_CHECKING:
     from crowdlens.settings import Settings, get_settings
     from crowdlens.workspace import Workspace, open_workspace
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "CrowdlensError",
+    "ImportReport",
+    "LabelSchema",
+    "Settings",
+    "Workspace",
+    "get_settings",
+    "list_presets",
+    "load_preset",
+    "load_schema",
+    "make_characters",
+    "open_workspace",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -13,7 +13,7 @@ def sha256_hex(data: bytes) -> str:
 
 
 class MediaStore:
-    """Bytes stored under their sha256; writes are atomic and writing the same bytes twice is free."""
+    """Bytes stored under their sha256; writes are atomic, rewriting the same bytes is free."""
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
