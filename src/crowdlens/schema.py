@@ -261,13 +261,17 @@ class LabelSchema(_Strict):
         known = ", ".join(f.name for f in self.fields)
         raise AnswerInvalid(f"expected a field of project {self.name!r} ({known}), got {name!r}")
 
-    def validate_answers(self, answers: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
+    def validate_answers(
+        self, answers: Mapping[str, Any], *, partial: bool = False
+    ) -> dict[str, Any]:
         """Validate one annotator's answers for one item; return them normalized.
 
         With ``partial`` a required field may be missing (a model asked about some fields).
         """
         if not isinstance(answers, Mapping):
-            raise AnswerInvalid(f"expected answers as an object of field: value, got {_describe(answers)}")
+            raise AnswerInvalid(
+                f"expected answers as an object of field: value, got {_describe(answers)}"
+            )
         for name in answers:
             self.field(name)
         result: dict[str, Any] = {}
@@ -296,7 +300,9 @@ def _check_labels(names: list[str], *, minimum: int, what: str) -> list[str]:
 def parse_schema(data: Any, *, source: str = "<schema>") -> LabelSchema:
     """Build a :class:`LabelSchema` from parsed YAML/JSON, with errors that name ``source``."""
     if not isinstance(data, dict):
-        raise SchemaError(f"{source}: expected a mapping with name and fields, got {_describe(data)}")
+        raise SchemaError(
+            f"{source}: expected a mapping with name and fields, got {_describe(data)}"
+        )
     try:
         return LabelSchema.model_validate(data)
     except ValidationError as exc:
@@ -310,7 +316,9 @@ def load_schema(path: str | Path) -> LabelSchema:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise SchemaError(f"{path}: cannot read the file ({exc.strerror}); check the path") from None
+        raise SchemaError(
+            f"{path}: cannot read the file ({exc.strerror}); check the path"
+        ) from None
     except yaml.YAMLError as exc:
         raise SchemaError(f"{path}: not valid YAML: {exc}") from None
     return parse_schema(data, source=str(path))
@@ -336,7 +344,6 @@ def _explain(error: Any, data: dict[str, Any]) -> str:
         message = "unknown setting (check its spelling)"
     path = ".".join(str(part) for part in loc)
     return f"{where}: {path + ': ' if path else ''}{message}"
-
 
 
 def field_names(schema: LabelSchema) -> list[str]:
