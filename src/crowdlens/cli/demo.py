@@ -1,0 +1,46 @@
+"""Commands: demo (build the demo project) and demo-data (draw characters)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from crowdlens.cli.app import app, console, open_from_context
+from crowdlens.cli.projects import print_import_report, print_status
+
+demo_data_app = typer.Typer(help="Generate demo data we own.", no_args_is_help=True)
+app.add_typer(demo_data_app, name="demo-data")
+
+
+@demo_data_app.command("characters")
+def demo_characters(
+    n: Annotated[int, typer.Option("--n", min=1, help="How many characters.")] = 50,
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("characters"),
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same files.")] = 0,
+) -> None:
+    """Draw procedural characters and a manifest with their true attributes."""
+    from crowdlens.demo.characters import make_characters
+
+    manifest = make_characters(n, out, seed=seed)
+    console.print(f"drew {n} characters into {out}; manifest {manifest}")
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    n: Annotated[int, typer.Option("--n", min=1, help="How many characters.")] = 24,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+) -> None:
+    """Build the demo project from generated characters (no keys, no network)."""
+    from crowdlens.demo.project import build_demo_project
+
+    with open_from_context(ctx) as ws:
+        out = ws.settings.home / "demo" / "characters"
+        result = build_demo_project(ws.database, ws.media, out=out, n=n, seed=seed)
+        verb = "created" if result.created else "reused"
+        console.print(f"{verb} project [bold]{result.project}[/] in {ws.settings.home.resolve()}")
+        console.print(f"characters drawn into {out.resolve()}")
+        print_import_report(result.report)
+        print_status(ws.status(result.project))
