@@ -247,7 +247,7 @@ def _boots(scene: Scene, box: Rect) -> None:
     x0, y0, x1, y1 = box
     shaft = scene.body.leg_h * 0.28
     mid, half = (x0 + x1) / 2, scene.body.leg_w / 2 + 1
-    scene.draw.rectangle((mid - half, y1 - shaft, mid + half, y0), fill=(120, 72, 32))
+    scene.draw.rectangle((mid - half, min(y1 - shaft, y0), mid + half, y0), fill=(120, 72, 32))
     scene.draw.rectangle(box, fill=(120, 72, 32))
     scene.draw.rectangle((x0, y1 - 2, x1, y1), fill=(50, 30, 15))
 
