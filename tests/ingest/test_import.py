@@ -234,3 +234,14 @@ def test_failed_batch_leaves_no_rows_and_no_files(
     monkeypatch.undo()
     report = import_images(database, media, project=project, paths=[tmp_path / "crash"])
     assert report.added == 3
+
+
+def test_upright_images_are_stored_byte_for_byte(
+    database: Database, media: MediaStore, project: str, make_png: MakePng
+) -> None:
+    path = make_png("plain.png", size=(30, 20))
+    import_images(database, media, project=project, paths=[path])
+    with database.session() as session:
+        item = list_items(session, project_id=1)[0]
+    assert media.read(item.media_key) == path.read_bytes()
+    assert item.media_key.endswith(f"{item.sha256}.png")

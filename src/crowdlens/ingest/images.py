@@ -55,8 +55,8 @@ def prepare_image_bytes(data: bytes, limits: ImageLimits) -> PreparedImage:
     if len(data) > limits.max_bytes:
         raise ImageRejected(_too_big(len(data), limits.max_bytes))
     image = _decode(data, limits)
-    upright = ImageOps.exif_transpose(image)
-    if upright is not image:
+    if image.getexif().get(EXIF_ORIENTATION, 1) not in (0, 1):
+        upright = ImageOps.exif_transpose(image)
         data = _encode_png(upright)
         return PreparedImage(data, sha256_hex(data), "image/png", ".png", *upright.size)
     mime_type, suffix = FORMATS[str(image.format)]

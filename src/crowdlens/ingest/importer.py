@@ -141,7 +141,9 @@ def _store_batch(
             new = [e for e in batch if e.image.sha256 not in existing]
             rows = [_item_row(media, entry, created) for entry in new]
             add_items(session, project_id=project_id, rows=rows)
-            updated = sum(_refresh(existing[e.image.sha256], e) for e in batch if e not in new)
+            updated = sum(
+                _refresh(existing[e.image.sha256], e) for e in batch if e.image.sha256 in existing
+            )
     except BaseException:
         for key in created:
             media.delete(key)
