@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
+import yaml
 
 from crowdlens.errors import AnswerInvalid, NotFound
 from crowdlens.presets import list_presets, load_preset, preset_path
-from crowdlens.schema import BinaryField, BoxesField, ChoiceField, TagsField, TextField, load_schema
+from crowdlens.schema import (
+    BinaryField,
+    BoxesField,
+    ChoiceField,
+    TagsField,
+    TextField,
+    load_schema,
+    parse_schema,
+)
 
 EXPECTED_PRESETS = {"characters", "celeba40", "dense-caption", "cats-dogs-boxes", "coco80-tags"}
 
@@ -137,3 +149,17 @@ def test_characters_asks_three_questions_and_ten_choices() -> None:
     assert [f.name for f in texts] == ["physical", "clothing", "look"]
     assert all(f.min_words >= 15 and f.question.endswith(("?", ".")) for f in texts)
     assert len(choices) == 10 and len(fields) == 13
+
+
+SCHEMA_GUIDE = Path(__file__).resolve().parents[1] / "docs" / "schema.md"
+
+
+def _guide_examples() -> list[object]:
+    blocks = re.findall(r"```yaml\n(.*?)```", SCHEMA_GUIDE.read_text(encoding="utf-8"), re.S)
+    return [pytest.param(block, id=f"example-{i + 1}") for i, block in enumerate(blocks)]
+
+
+@pytest.mark.parametrize("block", _guide_examples())
+def test_every_yaml_example_in_the_schema_guide_is_valid(block: str) -> None:
+    data = yaml.safe_load(block)
+    parse_schema({"name": "example", **data}, source="docs/schema.md")
