@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
@@ -15,7 +17,7 @@ from crowdlens.store.items import add_items, add_region, count_items, items_by_s
 from crowdlens.store.migrate import current_revision, head_revision
 from crowdlens.store.projects import create_project, get_project, list_projects, project_schema
 from crowdlens.store.status import project_status
-from crowdlens.store.tables import CostEntry
+from crowdlens.store.tables import Base, CostEntry
 
 
 def _item_row(sha: str) -> dict[str, object]:
@@ -41,6 +43,13 @@ def project_id(database: Database, small_schema: LabelSchema) -> int:
 
 def test_migrated_to_head(database: Database) -> None:
     assert current_revision(database.engine) == head_revision()
+
+
+def test_migrations_match_the_table_models(database: Database) -> None:
+    """A change to tables.py without a migration fails here."""
+    with database.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
 
 
 def test_project_round_trip(database: Database, small_schema: LabelSchema, project_id: int) -> None:
