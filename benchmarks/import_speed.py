@@ -86,8 +86,10 @@ def report(n: int, ours: float, floor: float) -> None:
     console = Console()
     console.print(table)
     console.print(f"crowdlens takes {ours / floor:.2f}× the time of the Pillow-only floor")
-    print(f"RESULT images_per_s={n / ours:.1f} pillow_floor_images_per_s={n / floor:.1f} "
-          f"ratio_to_floor={ours / floor:.2f}")
+    print(
+        f"RESULT images_per_s={n / ours:.1f} pillow_floor_images_per_s={n / floor:.1f} "
+        f"ratio_to_floor={ours / floor:.2f}"
+    )
 
 
 if __name__ == "__main__":
