@@ -1,0 +1,111 @@
+"""The runner's side of :class:`~crowdlens.annotators.base.CallServices`: cache and budget
+backed by the database. Each write is its own short transaction, so a run killed halfway
+keeps every response it paid for.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from crowdlens.store.cache import get_cached, put_cached
+from crowdlens.store.costs import record_cost
+from crowdlens.store.db import Database
+
+
+class Budget:
+    """A spending limit; calls in flight are counted at the average cost seen so far.
+
+    Before the first cost is known every call is allowed, so a run can pass ``max_cost`` by
+    at most the calls already in flight when the first costs arrive.
+    """
+
+    def __init__(self, max_cost: float | None) -> None:
+        self.max_cost = max_cost
+        self.spent = 0.0
+        self.paid_calls = 0
+        self.in_flight = 0
+        self._lock = threading.Lock()
+
+    def reserve(self) -> bool:
+        with self._lock:
+            if self.max_cost is not None and not self._room():
+                return False
+            self.in_flight += 1
+            return True
+
+    def _room(self) -> bool:
+        assert self.max_cost is not None
+        average = self.spent / self.paid_calls if self.paid_calls else 0.0
+        return (
+            self.spent < self.max_cost
+            and self.spent + average * (self.in_flight + 1) <= self.max_cost
+        )
+
+    def settle(self, amount: float) -> None:
+        with self._lock:
+            self.in_flight = max(0, self.in_flight - 1)
+            self.spent += amount
+            self.paid_calls += 1
+
+    def release(self) -> None:
+        with self._lock:
+            self.in_flight = max(0, self.in_flight - 1)
+
+    @property
+    def exhausted(self) -> bool:
+        return self.max_cost is not None and self.spent >= self.max_cost
+
+
+class StoreServices:
+    """Response cache and cost ledger in the database, with a :class:`Budget`."""
+
+    def __init__(
+        self,
+        database: Database,
+        *,
+        project_id: int,
+        annotator_id: int | None,
+        job_id: int | None,
+        budget: Budget,
+    ) -> None:
+        self.database = database
+        self.project_id = project_id
+        self.annotator_id = annotator_id
+        self.job_id = job_id
+        self.budget = budget
+        self.requests_made = 0
+
+    def cache_get(self, key: str) -> dict[str, Any] | None:
+        with self.database.session() as session:
+            return get_cached(session, key=key)
+
+    def reserve(self) -> bool:
+        return self.budget.reserve()
+
+    def release(self) -> None:
+        self.budget.release()
+
+    def paid(
+        self,
+        key: str,
+        *,
+        meta: dict[str, Any],
+        response: dict[str, Any],
+        amount_usd: float,
+        detail: dict[str, Any],
+    ) -> None:
+        """Cache the response and write its cost in one transaction."""
+        self.budget.settle(amount_usd)
+        self.requests_made += 1
+        with self.database.session() as session:
+            put_cached(session, key=key, response=response, **meta)
+            record_cost(
+                session,
+                project_id=self.project_id,
+                kind="model_tokens",
+                amount_usd=amount_usd,
+                annotator_id=self.annotator_id,
+                job_id=self.job_id,
+                detail=detail,
+            )

@@ -1,0 +1,54 @@
+"""The model response cache: a raw response stored under the sha256 of its request.
+
+A request's key covers everything that determines the answer (endpoint, model, prompt
+version, image, fields, parameters), so a re-run or a resumed job never pays twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from crowdlens.store.tables import ResponseCache
+
+
+def get_cached(session: Session, *, key: str) -> dict[str, Any] | None:
+    """The stored response for ``key`` (body and token usage), or None."""
+    row = session.get(ResponseCache, key)
+    return None if row is None else dict(row.response)
+
+
+def put_cached(
+    session: Session,
+    *,
+    key: str,
+    endpoint: str,
+    model: str,
+    prompt_version: str,
+    response: dict[str, Any],
+    image_sha256: str | None = None,
+) -> None:
+    """Store ``response`` under ``key``; a second write of the same key keeps the first."""
+    values = {
+        "key": key,
+        "endpoint": endpoint[:300],
+        "model": model[:200],
+        "prompt_version": prompt_version[:60],
+        "image_sha256": image_sha256,
+        "response": response,
+    }
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(ResponseCache).values(**values).on_conflict_do_nothing()
+    session.execute(statement)
+
+
+def count_cached(session: Session, *, model: str | None = None) -> int:
+    """How many responses are stored (for one model when given)."""
+    query = session.query(ResponseCache)
+    if model is not None:
+        query = query.filter(ResponseCache.model == model)
+    return query.count()
