@@ -244,3 +244,37 @@ class ResponseCache(Base):
     image_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     response: Mapped[dict[str, Any]] = mapped_column(comment="body and token usage")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AudioClip(Base):
+    """A spoken answer: stored audio, its measured duration and its transcription state.
+
+    States: ``pending`` → ``transcribing`` → ``done``, or ``failed`` after the last attempt.
+    A failed attempt that may be retried goes back to ``pending`` with ``error`` set.
+    """
+
+    __tablename__ = "audio_clips"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    media_key: Mapped[str] = mapped_column(String(200), comment="path inside the media folder")
+    audio_format: Mapped[str] = mapped_column(String(10), comment="wav, ogg, webm, mp3, m4a")
+    byte_size: Mapped[int]
+    duration_s: Mapped[float] = mapped_column(Float, comment="measured from the decoded samples")
+    speech_s: Mapped[float] = mapped_column(Float, comment="seconds above the silence level")
+    project_id: Mapped[int | None] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    annotator_id: Mapped[int | None] = mapped_column(ForeignKey("annotators.id"))
+    field: Mapped[str | None] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(Text, comment="last failure, readable by the worker")
+    next_attempt_at: Mapped[datetime | None]
+    claimed_at: Mapped[datetime | None]
+    transcript: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(16))
+    backend: Mapped[str | None] = mapped_column(String(100), comment="transcriber that finished")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
