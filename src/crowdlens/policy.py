@@ -1,0 +1,280 @@
+"""Routing policies: who answers what next.
+
+A policy looks at a :class:`PolicyState` — per item, the human votes so far and the models'
+class probabilities — and answers two questions:
+
+* ``next_requests(state)``: which items need more human answers, and how many, most urgent
+  first (a Series item → count, only positive counts);
+* ``consensus(state)``: items × classes probabilities of the current best label.
+
+Policies hold no store and no randomness; the assignment engine calls them live, and
+:mod:`crowdlens.studies.simulate` calls the same code offline on recorded crowd data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+from scipy import optimize
+
+from crowdlens.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class PolicyState:
+    """Human votes (items × classes counts) and model probabilities (name → items × classes)."""
+
+    votes: pd.DataFrame
+    model_probas: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+
+    @property
+    def n_human(self) -> pd.Series:
+        """Human answers so far, per item."""
+        return self.votes.sum(axis=1)
+
+    def models(self) -> list[np.ndarray]:
+        """Model probabilities aligned with ``votes`` (missing rows uniform)."""
+        k = self.votes.shape[1]
+        return [
+            p.reindex(index=self.votes.index, columns=self.votes.columns).fillna(1.0 / k).to_numpy()
+            for p in self.model_probas.values()
+        ]
+
+
+class Policy(Protocol):
+    """What the assignment engine and the simulator need from a policy."""
+
+    def next_requests(self, state: PolicyState) -> pd.Series: ...
+
+    def consensus(self, state: PolicyState) -> pd.DataFrame: ...
+
+
+def one_coin_confusion(n_classes: int, accuracy: float) -> np.ndarray:
+    """True × given matrix: right with ``accuracy``, else a uniform other class."""
+    if not 0.0 < accuracy < 1.0 or n_classes < 2:
+        raise ConfigError(
+            f"expected 0 < accuracy < 1 and at least 2 classes, got {accuracy} and {n_classes}"
+        )
+    conf = np.full((n_classes, n_classes), (1.0 - accuracy) / (n_classes - 1))
+    np.fill_diagonal(conf, accuracy)
+    return conf
+
+
+def posterior(votes: np.ndarray, prior: np.ndarray | None, confusion: np.ndarray) -> np.ndarray:
+    """``prior × Π_answers confusion[:, label]``, normalised per item (in log space)."""
+    log_prior = np.zeros_like(votes, dtype=float) if prior is None else np.log(prior + 1e-12)
+    logits = log_prior + votes @ np.log(confusion + 1e-12).T
+    logits -= logits.max(axis=1, keepdims=True)
+    out = np.exp(logits)
+    return np.asarray(out / out.sum(axis=1, keepdims=True))
+
+
+def combine_models(models: list[np.ndarray]) -> np.ndarray | None:
+    """Mean of the models' probabilities, or ``None`` without models."""
+    return None if not models else np.asarray(np.mean(models, axis=0))
+
+
+def models_disagree(models: list[np.ndarray]) -> np.ndarray:
+    """Per item, whether the models' top classes differ."""
+    if len(models) < 2:
+        return np.zeros(models[0].shape[0] if models else 0, dtype=bool)
+    tops = np.stack([m.argmax(axis=1) for m in models])
+    return np.asarray((tops != tops[0]).any(axis=0))
+
+
+def _requests(index: pd.Index, counts: np.ndarray, urgency: np.ndarray) -> pd.Series:
+    """Positive counts as a Series ordered by descending urgency."""
+    order = np.argsort(-urgency, kind="stable")
+    series = pd.Series(counts[order].astype(int), index=index[order], name="requests")
+    return series[series > 0]
+
+
+@dataclass(frozen=True)
+class BayesPolicy:
+    """Shared consensus: model prior × human confusion likelihood."""
+
+    human_confusion: np.ndarray | None = None
+    human_accuracy: float = 0.9
+
+    def confusion(self, n_classes: int) -> np.ndarray:
+        if self.human_confusion is None:
+            return one_coin_confusion(n_classes, self.human_accuracy)
+        conf = np.asarray(self.human_confusion, dtype=float)
+        if conf.shape != (n_classes, n_classes):
+            raise ConfigError(
+                f"human_confusion: expected shape {(n_classes,) * 2}, got {conf.shape}"
+            )
+        return conf
+
+    def probabilities(self, state: PolicyState) -> np.ndarray:
+        votes = state.votes.to_numpy(dtype=float)
+        prior = combine_models(state.models())
+        return posterior(votes, prior, self.confusion(votes.shape[1]))
+
+    def consensus(self, state: PolicyState) -> pd.DataFrame:
+        return pd.DataFrame(
+            self.probabilities(state), index=state.votes.index, columns=state.votes.columns
+        )
+
+
+@dataclass(frozen=True)
+class Fixed(BayesPolicy):
+    """Every item gets ``k`` human answers (models, if any, only break ties via the consensus)."""
+
+    k: int = 3
+
+    def next_requests(self, state: PolicyState) -> pd.Series:
+        missing = np.maximum(self.k - state.n_human.to_numpy(), 0)
+        return _requests(state.votes.index, missing, missing.astype(float))
+
+
+@dataclass(frozen=True)
+class ModelFirst(BayesPolicy):
+    """Models answer everything; people only where the consensus is unsure or models disagree.
+
+    One more human answer is requested while the top posterior is below ``threshold`` or the
+    models' top classes differ (until ``max_human`` answers), least sure items first.
+    """
+
+    threshold: float = 0.95
+    max_human: int = 5
+
+    def next_requests(self, state: PolicyState) -> pd.Series:
+        probs = self.probabilities(state)
+        unsure = probs.max(axis=1) < self.threshold
+        unsure |= models_disagree(state.models()) & (state.n_human.to_numpy() == 0)
+        open_ = unsure & (state.n_human.to_numpy() < self.max_human)
+        return _requests(state.votes.index, open_.astype(int), 1.0 - probs.max(axis=1))
+
+
+@dataclass(frozen=True)
+class ReannotateDisagreements:
+    """The CelebA procedure: one person checks the model; on disagreement one more decides.
+
+    Consensus is the majority of the model's top class and the people's answers; when all
+    differ, the model's answer stands. Without a model it is plain two-then-tiebreak voting.
+    """
+
+    def next_requests(self, state: PolicyState) -> pd.Series:
+        n = state.n_human.to_numpy()
+        model_top = self._model_top(state)
+        first = state.votes.to_numpy().argmax(axis=1)
+        needs = (n == 0) | ((n == 1) & (first != model_top))
+        return _requests(state.votes.index, needs.astype(int), needs.astype(float))
+
+    def consensus(self, state: PolicyState) -> pd.DataFrame:
+        votes = state.votes.to_numpy(dtype=float)
+        model_top = self._model_top(state)
+        ballot = votes.copy()
+        has_model = model_top >= 0
+        ballot[np.flatnonzero(has_model), model_top[has_model]] += 1.0 + 1e-6
+        ballot /= np.maximum(ballot.sum(axis=1, keepdims=True), 1e-12)
+        return pd.DataFrame(ballot, index=state.votes.index, columns=state.votes.columns)
+
+    @staticmethod
+    def _model_top(state: PolicyState) -> np.ndarray:
+        combined = combine_models(state.models())
+        if combined is None:
+            return np.full(len(state.votes), -1)
+        return np.asarray(combined.argmax(axis=1))
+
+
+@dataclass(frozen=True)
+class Budgeted(BayesPolicy):
+    """Spend at most ``budget`` human answers in all, on the least certain items first.
+
+    Each call asks for one more answer on up to ``batch`` items (all remaining budget when
+    ``batch`` is 0), ranked by ``1 - top posterior``; items already certain beyond
+    ``stop_at`` get none.
+    """
+
+    budget: int = 0
+    batch: int = 0
+    stop_at: float = 0.9999
+
+    def next_requests(self, state: PolicyState) -> pd.Series:
+        remaining = self.budget - int(state.n_human.sum())
+        if remaining <= 0:
+            return _requests(
+                state.votes.index, np.zeros(len(state.votes)), np.zeros(len(state.votes))
+            )
+        probs = self.probabilities(state)
+        doubt = 1.0 - probs.max(axis=1)
+        limit = remaining if self.batch <= 0 else min(remaining, self.batch)
+        chosen = np.zeros(len(doubt), dtype=int)
+        ranked = np.argsort(-doubt, kind="stable")[:limit]
+        chosen[ranked[doubt[ranked] > 1.0 - self.stop_at]] = 1
+        return _requests(state.votes.index, chosen, doubt)
+
+
+def fixed(k: int, **kwargs: object) -> Fixed:
+    """``k`` human answers per item."""
+    if k < 0:
+        raise ConfigError(f"fixed(k): expected k >= 0, got {k}")
+    return Fixed(k=k, **kwargs)  # type: ignore[arg-type]
+
+
+def model_first(threshold: float, **kwargs: object) -> ModelFirst:
+    """People only where the model-plus-people posterior is below ``threshold``."""
+    if not 0.0 < threshold <= 1.0:
+        raise ConfigError(f"model_first(threshold): expected 0 < threshold <= 1, got {threshold}")
+    return ModelFirst(threshold=threshold, **kwargs)  # type: ignore[arg-type]
+
+
+def reannotate_disagreements() -> ReannotateDisagreements:
+    """The CelebA re-annotation procedure."""
+    return ReannotateDisagreements()
+
+
+def budgeted(budget: int, **kwargs: object) -> Budgeted:
+    """At most ``budget`` human answers in total, least certain items first."""
+    if budget < 0:
+        raise ConfigError(f"budgeted(budget): expected budget >= 0, got {budget}")
+    return Budgeted(budget=budget, **kwargs)  # type: ignore[arg-type]
+
+
+def estimate_confusion(
+    votes: pd.DataFrame, reference: pd.Series, smoothing: float = 1.0
+) -> np.ndarray:
+    """Human true × given confusion from vote counts on items with a reference label.
+
+    The reference can be gold or, to avoid gold altogether, the full crowd's majority vote on a
+    calibration set. ``smoothing`` pseudo-answers are added to the diagonal-free cells evenly.
+    """
+    common = votes.index.intersection(reference.dropna().index)
+    k = votes.shape[1]
+    truth = votes.columns.get_indexer(pd.Index(reference[common].to_numpy()))
+    counts = np.zeros((k, k))
+    np.add.at(counts, truth, votes.loc[common].to_numpy(dtype=float))
+    counts += smoothing / k
+    return np.asarray(counts / counts.sum(axis=1, keepdims=True))
+
+
+def fit_temperature(probas: pd.DataFrame, reference: pd.Series) -> float:
+    """The temperature ``T`` minimising the log-loss of ``softmax(log p / T)`` on ``reference``."""
+    common = probas.index.intersection(reference.dropna().index)
+    logp = np.log(probas.loc[common].to_numpy(dtype=float) + 1e-12)
+    target = probas.columns.get_indexer(pd.Index(reference[common].to_numpy()))
+
+    def loss(log_t: float) -> float:
+        scaled = logp / np.exp(log_t)
+        scaled -= scaled.max(axis=1, keepdims=True)
+        log_norm = np.log(np.exp(scaled).sum(axis=1))
+        return float(np.mean(log_norm - scaled[np.arange(len(target)), target]))
+
+    found = optimize.minimize_scalar(loss, bounds=(-3.0, 3.0), method="bounded")
+    return float(np.exp(found.x))
+
+
+def apply_temperature(probas: pd.DataFrame, temperature: float) -> pd.DataFrame:
+    """``softmax(log p / T)`` row-wise."""
+    scaled = np.log(probas.to_numpy(dtype=float) + 1e-12) / temperature
+    scaled -= scaled.max(axis=1, keepdims=True)
+    out = np.exp(scaled)
+    return pd.DataFrame(
+        out / out.sum(axis=1, keepdims=True), index=probas.index, columns=probas.columns
+    )
