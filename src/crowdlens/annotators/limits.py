@@ -11,7 +11,7 @@ import email.utils
 import random
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 WINDOW_S = 60.0
 
@@ -36,10 +36,12 @@ class RateLimiter:
         rpm: float | None = None,
         tpm: float | None = None,
         clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.rpm = rpm
         self.tpm = tpm
         self._clock = clock
+        self._sleep = sleep
         self._next_slot = 0.0
         self._tokens: deque[TokenTicket] = deque()
         self._lock = asyncio.Lock()
@@ -64,7 +66,7 @@ class RateLimiter:
         slot = max(now, self._next_slot)
         self._next_slot = slot + WINDOW_S / self.rpm
         if slot > now:
-            await asyncio.sleep(slot - now)
+            await self._sleep(slot - now)
 
     async def _wait_for_tokens(self, tokens: int) -> None:
         if not self.tpm or not tokens:
@@ -77,7 +79,7 @@ class RateLimiter:
             used = sum(ticket.tokens for ticket in self._tokens)
             if used + tokens <= self.tpm or not self._tokens:
                 return
-            await asyncio.sleep(max(0.01, self._tokens[0].stamp + WINDOW_S - now))
+            await self._sleep(max(0.01, self._tokens[0].stamp + WINDOW_S - now))
 
 
 def backoff_delay(
