@@ -15,9 +15,11 @@ follow scikit-learn: settings in the constructor, ``fit`` returns the aggregator
 from __future__ import annotations
 
 from crowdlens.aggregate._base import Aggregator
+from crowdlens.aggregate.boxes import fuse_boxes
 from crowdlens.aggregate.dawid_skene import DawidSkene, OneCoinDawidSkene
 from crowdlens.aggregate.glad import GLAD
 from crowdlens.aggregate.tags import binary_to_tags, tags_to_binary
+from crowdlens.aggregate.text_merge import merge_texts
 from crowdlens.aggregate.vote import MajorityVote, WeightedMajorityVote
 
 __all__ = [
@@ -28,5 +30,7 @@ __all__ = [
     "OneCoinDawidSkene",
     "WeightedMajorityVote",
     "binary_to_tags",
+    "fuse_boxes",
+    "merge_texts",
     "tags_to_binary",
 ]
