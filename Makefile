@@ -14,8 +14,8 @@ demo: $(PY)
 	$(VENV)/bin/crowdlens demo
 
 test: $(PY)
-	bash scripts/system-deps.sh
-	$(PIP) -e '.[dev,postgres]'
+	bash scripts/system-deps.sh espeak-ng
+	$(PIP) -e '.[dev,postgres,audio]'
 	$(MAKE) check
 
 check: lint
