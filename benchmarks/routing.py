@@ -29,7 +29,7 @@ from crowdlens.datasets import CrowdDataset, load_cifar10h
 from crowdlens.studies.simulate import cost_curve, plot_cost_curve, summarize
 
 TARGET = 0.992
-THRESHOLDS = (0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.998, 0.999, 0.9995, 0.9999, 0.99999)
+THRESHOLDS = (0.5, 0.8, 0.9, 0.95, 0.98, 0.985, 0.99, 0.995, 0.998, 0.999, 0.9995, 0.9999, 0.99999)
 
 
 def split(n: int, seed: int = 0) -> tuple[pd.Index, pd.Index]:
@@ -39,7 +39,7 @@ def split(n: int, seed: int = 0) -> tuple[pd.Index, pd.Index]:
 
 def calibrate(
     dataset: CrowdDataset, model: str, calibration: pd.Index, reference_kind: str
-) -> tuple[CrowdDataset, np.ndarray, float]:
+) -> tuple[CrowdDataset, np.ndarray, float, float]:
     """Temperature-scaled model and human confusion, learnt on the ``calibration`` half only.
 
     The reference label there is the CIFAR-10 label (``gold``) or the majority of the ~51
@@ -51,15 +51,23 @@ def calibrate(
     probas = dataset.model_probas[model]
     temperature = policy.fit_temperature(probas.reindex(calibration), reference)
     scaled = policy.apply_temperature(probas, temperature)
-    return dataclasses.replace(dataset, model_probas={model: scaled}), confusion, temperature
+    weight = policy.fit_human_weight(scaled.reindex(calibration), votes, confusion, reference)
+    return (
+        dataclasses.replace(dataset, model_probas={model: scaled}),
+        confusion,
+        temperature,
+        weight,
+    )
 
 
-def policies(confusion: np.ndarray, n_items: int) -> dict[str, tuple[str, policy.Policy]]:
+def policies(
+    confusion: np.ndarray, weight: float, n_items: int
+) -> dict[str, tuple[str, policy.Policy]]:
     out: dict[str, tuple[str, policy.Policy]] = {}
     for t in THRESHOLDS:
         out[f"model_first({t})"] = (
             "model_first",
-            policy.model_first(t, human_confusion=confusion, max_human=20),
+            policy.model_first(t, human_confusion=confusion, human_weight=weight, max_human=20),
         )
     out["reannotate_disagreements"] = ("reannotate", policy.reannotate_disagreements())
     for per_item in (0.1, 0.25, 0.5, 1.0):
@@ -79,8 +87,10 @@ def run_model(
     seeds: list[int],
     reference_kind: str,
 ) -> pd.DataFrame:
-    calibrated, confusion, temperature = calibrate(dataset, model, halves[0], reference_kind)
-    named = policies(confusion, len(halves[1]))
+    calibrated, confusion, temperature, weight = calibrate(
+        dataset, model, halves[0], reference_kind
+    )
+    named = policies(confusion, weight, len(halves[1]))
     curve = cost_curve(
         calibrated,
         {k: v for k, (_, v) in named.items()},
@@ -92,6 +102,7 @@ def run_model(
     summary["family"] = summary["policy"].map({k: f for k, (f, _) in named.items()})
     summary["model"] = model
     summary["temperature"] = temperature
+    summary["human_weight"] = weight
     return summary
 
 

@@ -98,3 +98,29 @@ def test_confusion_and_temperature_estimates() -> None:
     assert temperature > 1.5
     calibrated = policy.apply_temperature(probas, temperature)
     assert calibrated.max(axis=1).mean() == pytest.approx(0.8, abs=0.03)
+
+
+def test_human_weight_is_lowered_when_people_err_on_the_same_items() -> None:
+    rng = np.random.default_rng(1)
+    n = 3000
+    truth = rng.integers(0, 2, n)
+    hard = rng.random(n) < 0.2
+    right = np.where(hard, 0.55, 0.99)
+    votes = np.zeros((n, 2))
+    for _ in range(20):
+        said = np.where(rng.random(n) < right, truth, 1 - truth)
+        votes[np.arange(n), said] += 1
+    model = np.where(truth[:, None] == [0, 1], 0.7, 0.3)
+    frame = pd.DataFrame(votes, columns=[0, 1])
+    reference = pd.Series(truth)
+    confusion = policy.estimate_confusion(frame, reference)
+    weight = policy.fit_human_weight(
+        pd.DataFrame(model, columns=[0, 1]), frame, confusion, reference
+    )
+    assert 0.05 <= weight < 1.0
+    s = PolicyState(
+        pd.DataFrame([[1, 0]], columns=[0, 1]), {"m": pd.DataFrame([[0.2, 0.8]], columns=[0, 1])}
+    )
+    full = policy.model_first(0.9, human_confusion=confusion).consensus(s)
+    tempered = policy.model_first(0.9, human_confusion=confusion, human_weight=weight).consensus(s)
+    assert tempered.loc[0, 0] < full.loc[0, 0]

@@ -64,10 +64,16 @@ def one_coin_confusion(n_classes: int, accuracy: float) -> np.ndarray:
     return conf
 
 
-def posterior(votes: np.ndarray, prior: np.ndarray | None, confusion: np.ndarray) -> np.ndarray:
-    """``prior × Π_answers confusion[:, label]``, normalised per item (in log space)."""
+def posterior(
+    votes: np.ndarray, prior: np.ndarray | None, confusion: np.ndarray, weight: float = 1.0
+) -> np.ndarray:
+    """``prior × Π_answers confusion[:, label] ** weight``, normalised per item (log space).
+
+    A ``weight`` below 1 tempers the human evidence: people's errors concentrate on hard
+    items, so their answers are less independent than the product assumes.
+    """
     log_prior = np.zeros_like(votes, dtype=float) if prior is None else np.log(prior + 1e-12)
-    logits = log_prior + votes @ np.log(confusion + 1e-12).T
+    logits = log_prior + weight * (votes @ np.log(confusion + 1e-12).T)
     logits -= logits.max(axis=1, keepdims=True)
     out = np.exp(logits)
     return np.asarray(out / out.sum(axis=1, keepdims=True))
@@ -95,10 +101,11 @@ def _requests(index: pd.Index, counts: np.ndarray, urgency: np.ndarray) -> pd.Se
 
 @dataclass(frozen=True)
 class BayesPolicy:
-    """Shared consensus: model prior × human confusion likelihood."""
+    """Shared consensus: model prior × human confusion likelihood (tempered by ``human_weight``)."""
 
     human_confusion: np.ndarray | None = None
     human_accuracy: float = 0.9
+    human_weight: float = 1.0
 
     def confusion(self, n_classes: int) -> np.ndarray:
         if self.human_confusion is None:
@@ -113,7 +120,7 @@ class BayesPolicy:
     def probabilities(self, state: PolicyState) -> np.ndarray:
         votes = state.votes.to_numpy(dtype=float)
         prior = combine_models(state.models())
-        return posterior(votes, prior, self.confusion(votes.shape[1]))
+        return posterior(votes, prior, self.confusion(votes.shape[1]), self.human_weight)
 
     def consensus(self, state: PolicyState) -> pd.DataFrame:
         return pd.DataFrame(
@@ -252,6 +259,46 @@ def estimate_confusion(
     np.add.at(counts, truth, votes.loc[common].to_numpy(dtype=float))
     counts += smoothing / k
     return np.asarray(counts / counts.sum(axis=1, keepdims=True))
+
+
+def fit_human_weight(
+    model_probas: pd.DataFrame,
+    votes: pd.DataFrame,
+    confusion: np.ndarray,
+    reference: pd.Series,
+    grid: np.ndarray | None = None,
+) -> float:
+    """The ``human_weight`` that best predicts ``reference`` from the model and one answer.
+
+    For every calibration item, one human answer is drawn from its recorded ``votes`` (in
+    expectation); the weight maximising the mean log posterior of the reference label wins.
+    """
+    common = votes.index.intersection(reference.dropna().index).intersection(model_probas.index)
+    counts = votes.loc[common].to_numpy(dtype=float)
+    shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1.0)
+    log_prior = np.log(model_probas.loc[common].to_numpy(dtype=float) + 1e-12)
+    target = votes.columns.get_indexer(pd.Index(reference[common].to_numpy()))
+    log_conf = np.log(confusion + 1e-12)
+    candidates = np.linspace(0.05, 1.5, 30) if grid is None else grid
+    scores = [_expected_log_posterior(log_prior, shares, log_conf, target, w) for w in candidates]
+    return float(candidates[int(np.argmax(scores))])
+
+
+def _expected_log_posterior(
+    log_prior: np.ndarray,
+    shares: np.ndarray,
+    log_conf: np.ndarray,
+    target: np.ndarray,
+    weight: float,
+) -> float:
+    rows = np.arange(len(target))
+    total = 0.0
+    for label in range(log_conf.shape[1]):
+        logits = log_prior + weight * log_conf[:, label][None, :]
+        logits -= logits.max(axis=1, keepdims=True)
+        log_post = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+        total += float(np.sum(shares[:, label] * log_post[rows, target]))
+    return total / max(len(target), 1)
 
 
 def fit_temperature(probas: pd.DataFrame, reference: pd.Series) -> float:

@@ -176,3 +176,27 @@ def plot_cost_curve(summary: pd.DataFrame, path: Path | str, title: str = "") ->
     figure.savefig(path)
     plt.close(figure)
     return Path(path)
+
+
+def parse_policy(spec: str, n_items: int, human_accuracy: float = 0.9) -> Policy:
+    """A policy from text: ``fixed:K``, ``model_first:THRESHOLD``, ``reannotate``,
+    ``budgeted:ANSWERS_PER_ITEM`` (human answers assumed right with ``human_accuracy``)."""
+    from crowdlens import policy
+
+    name, _, value = spec.partition(":")
+    try:
+        if name == "fixed":
+            return policy.fixed(int(value or 3), human_accuracy=human_accuracy)
+        if name == "model_first":
+            return policy.model_first(float(value or 0.95), human_accuracy=human_accuracy)
+        if name == "reannotate":
+            return policy.reannotate_disagreements()
+        if name == "budgeted":
+            budget = int(float(value or 1.0) * n_items)
+            return policy.budgeted(budget, human_accuracy=human_accuracy)
+    except ValueError as exc:
+        raise ConfigError(f"policy {spec!r}: expected a number after ':', got {value!r}") from exc
+    raise ConfigError(
+        "policy: expected fixed:K, model_first:THRESHOLD, reannotate or budgeted:PER_ITEM, "
+        f"got {spec!r}"
+    )
