@@ -14,7 +14,7 @@ demo: $(PY)
 	$(VENV)/bin/crowdlens demo
 
 test: $(PY)
-	bash scripts/system-deps.sh espeak-ng
+	bash scripts/system-deps.sh espeak-ng chromium
 	$(PIP) -e '.[dev,postgres,audio]'
 	$(MAKE) check
 

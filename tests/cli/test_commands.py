@@ -87,16 +87,16 @@ def test_unreachable_database_is_a_clear_error(
 
 
 def test_demo_builds_the_demo_project_and_is_rerunnable(tmp_path: Path) -> None:
-    code, output = run(tmp_path, "demo", "--n", "6")
+    code, output = run(tmp_path, "demo", "--n", "6", "--no-serve")
     assert code == 0, output
     assert "created project characters" in output and "added 6" in output
-    code, output = run(tmp_path, "demo", "--n", "6")
+    code, output = run(tmp_path, "demo", "--n", "6", "--no-serve")
     assert "reused project characters" in output and "already there 6" in output
 
 
 def test_skipped_files_are_listed_with_reasons(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    run(home, "demo", "--n", "2")
+    run(home, "demo", "--n", "2", "--no-serve")
     (tmp_path / "broken.png").write_bytes(b"not really a png")
     code, output = run(home, "import", "characters", str(tmp_path / "broken.png"))
     assert code == 0

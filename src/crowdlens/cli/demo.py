@@ -32,8 +32,12 @@ def demo(
     ctx: typer.Context,
     n: Annotated[int, typer.Option("--n", min=1, help="How many characters.")] = 24,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve the pages after building.")
+    ] = True,
+    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8000,
 ) -> None:
-    """Build the demo project from generated characters (no keys, no network)."""
+    """Build the demo project from generated characters, then serve it (no keys, no network)."""
     from crowdlens.demo.project import build_demo_project
 
     with open_from_context(ctx) as ws:
@@ -44,3 +48,24 @@ def demo(
         console.print(f"characters drawn into {out.resolve()}")
         print_import_report(result.report)
         print_status(ws.status(result.project))
+    if serve:
+        serve_demo(ctx, project=result.project, port=port)
+
+
+def serve_demo(ctx: typer.Context, *, project: str, port: int) -> None:
+    """Serve the demo; without an admin password set, make one up for this run and show it."""
+    from crowdlens.cli.serve import run_server
+
+    password = demo_admin_password()
+    if password:
+        console.print(f"admin password for this run: [bold]{password}[/]")
+    run_server(ctx, host="127.0.0.1", port=port, project=project, admin_password=password)
+
+
+def demo_admin_password() -> str | None:
+    import os
+    import secrets
+
+    if os.environ.get("CROWDLENS_ADMIN_PASSWORD") or os.environ.get("CROWDLENS_ADMIN_TOKEN"):
+        return None
+    return secrets.token_urlsafe(9)

@@ -1,0 +1,97 @@
+"""The app factory: ``create_app(settings)`` builds everything; nothing is built at import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from crowdlens.errors import CrowdlensError
+from crowdlens.settings import Settings
+from crowdlens.store.db import open_database
+from crowdlens.store.media import MediaStore
+from crowdlens.web import admin, api, worker
+from crowdlens.web.limits import BodyLimit
+from crowdlens.web.state import (
+    HERE,
+    AppState,
+    Credentials,
+    WebOptions,
+    load_secret_key,
+    make_templates,
+)
+
+UPLOAD_SLACK = 64 * 1024
+
+
+def create_app(settings: Settings, options: WebOptions | None = None) -> FastAPI:
+    """The crowdlens web app for the home described by ``settings``."""
+    options = options or WebOptions()
+    state = AppState(
+        settings=settings,
+        options=options,
+        database=open_database(settings.resolved_database_url),
+        media=MediaStore(settings.resolved_media_dir),
+        secret_key=load_secret_key(settings, options),
+        credentials=Credentials(settings),
+        templates=make_templates(),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        state.database.dispose()
+
+    app = FastAPI(
+        title="crowdlens",
+        lifespan=lifespan,
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.state.crowdlens = state
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(worker.router)
+    app.include_router(admin.router)
+    app.include_router(api.router)
+    app.add_exception_handler(CrowdlensError, _translate_error)
+    app.add_middleware(BodyLimit, limit_for=_limits(settings, options))
+    return app
+
+
+def _limits(settings: Settings, options: WebOptions) -> Callable[[str], int]:
+    upload = settings.max_image_bytes + UPLOAD_SLACK
+
+    def limit_for(path: str) -> int:
+        return upload if path.endswith("/items") else options.max_form_bytes
+
+    return limit_for
+
+
+async def _translate_error(request: Request, exc: Exception) -> Response:
+    """A library error becomes its status code: JSON under /api, a calm page elsewhere."""
+    assert isinstance(exc, CrowdlensError)
+    status = exc.status_code
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": type(exc).__name__, "detail": str(exc)}, status_code=status)
+    if status == 401 and request.url.path.startswith("/admin"):
+        return Response(status_code=303, headers={"location": "/admin/login"})
+    state: AppState = request.app.state.crowdlens
+    page = state.templates.get_template("error.html").render(
+        title=_TITLES.get(status, "Something went wrong"), message=str(exc), status=status
+    )
+    return HTMLResponse(page, status_code=status)
+
+
+_TITLES = {
+    403: "This is not yours to open",
+    404: "Nothing here",
+    409: "Already done",
+    410: "Time ran out",
+    413: "Too much at once",
+    422: "That answer does not fit",
+    429: "A little slower, please",
+}

@@ -1,0 +1,24 @@
+"""The app on a temporary home, on SQLite and PostgreSQL, driven through Starlette's client."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from web_helpers import make_home
+
+from crowdlens.settings import Settings
+from crowdlens.web import WebOptions, create_app
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return make_home(tmp_path / "home", database_url, tmp_path / "images")
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, WebOptions()), follow_redirects=False) as test_client:
+        yield test_client
