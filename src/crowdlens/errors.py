@@ -87,33 +87,3 @@ class RateLimited(CrowdlensError):
     """Too many requests in a short time; the message says when to try again."""
 
     status_code = 429
-
-
-class Unauthorized(CrowdlensError):
-    """A request without valid credentials (admin password, session or API token)."""
-
-    status_code = 401
-
-
-class Forbidden(CrowdlensError):
-    """A request that is understood but not allowed (a blocked worker, someone else's work)."""
-
-    status_code = 403
-
-
-class Gone(CrowdlensError):
-    """Work that no longer exists for this worker, such as an expired lease."""
-
-    status_code = 410
-
-
-class PayloadTooLarge(CrowdlensError):
-    """A request body or uploaded file over the configured limit."""
-
-    status_code = 413
-
-
-class RateLimited(CrowdlensError):
-    """Too many requests in a short time; the message says when to try again."""
-
-    status_code = 429
