@@ -168,7 +168,8 @@ def plot_cost_curve(summary: pd.DataFrame, path: Path | str, title: str = "") ->
     for name, part in groups:
         part = part.sort_values("human_per_item")
         axes.plot(part["human_per_item"], part["accuracy"], marker="o", label=str(name))
-    axes.set_xlabel("human answers per item (mean)")
+    axes.set_xscale("symlog", linthresh=1.0)
+    axes.set_xlabel("human answers per item (mean, symlog scale)")
     axes.set_ylabel("accuracy")
     axes.set_title(title)
     axes.legend()
