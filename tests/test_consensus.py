@@ -1,0 +1,98 @@
+"""Consensus written to and read from a real SQLite store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from crowdlens.consensus import aggregate_project, read_consensus
+from crowdlens.errors import ConfigError
+from crowdlens.schema import LabelSchema
+from crowdlens.store.annotations import add_annotation
+from crowdlens.store.annotators import get_or_create_human, get_or_create_model
+from crowdlens.store.db import Database
+from crowdlens.store.items import add_items
+from crowdlens.store.projects import create_project
+
+
+def _item_row(sha: str) -> dict[str, object]:
+    return {
+        "sha256": sha * 64,
+        "media_key": f"{sha}.png",
+        "mime_type": "image/png",
+        "width": 4,
+        "height": 4,
+        "byte_size": 10,
+        "external_id": f"ext-{sha}",
+        "source_name": f"{sha}.png",
+    }
+
+
+ANSWERS: dict[str, list[dict[str, Any]]] = {
+    "a": [
+        {"round": True, "colour": "red", "parts": ["edge"], "describe": "A red ring. It is thin."},
+        {"round": True, "colour": "red", "parts": ["edge", "dot"], "describe": "A thin red ring."},
+        {"round": False, "colour": "blue", "parts": ["edge"], "describe": "Red ring."},
+    ],
+    "b": [
+        {"round": False, "colour": "green", "parts": ["corner"], "describe": "A green square."},
+        {"round": False, "colour": "green", "parts": ["corner"], "describe": "Green square."},
+        {"round": False, "colour": "red", "parts": [], "describe": "A square."},
+    ],
+}
+
+
+def _fill(database: Database, schema: LabelSchema) -> None:
+    with database.session() as session:
+        project = create_project(session, schema=schema)
+        items = add_items(session, project_id=project.id, rows=[_item_row("a"), _item_row("b")])
+        people = [
+            get_or_create_human(session, platform="prolific", worker_id="p1"),
+            get_or_create_human(session, platform="prolific", worker_id="p2"),
+        ]
+        model = get_or_create_model(session, backend="openai", model="llava", prompt_version="v1")
+        annotators = [*people, model]
+        for item, key in zip(items, ("a", "b"), strict=True):
+            for annotator, answers in zip(annotators, ANSWERS[key], strict=True):
+                add_annotation(
+                    session,
+                    project=project,
+                    item_id=item.id,
+                    annotator_id=annotator.id,
+                    answers=answers,
+                )
+
+
+def test_consensus_is_written_per_field_and_rerun_incrementally(
+    sqlite_database: Database, small_schema: LabelSchema
+) -> None:
+    _fill(sqlite_database, small_schema)
+    with sqlite_database.session() as session:
+        from crowdlens.store.projects import get_project
+
+        project = get_project(session, name="shapes")
+        report = aggregate_project(session, project=project, method="mv")
+        assert report.written == {"round": 2, "colour": 2, "parts": 2, "describe": 2}
+    with sqlite_database.session() as session:
+        project = get_project(session, name="shapes")
+        table = read_consensus(session, project=project).set_index("field")
+        rows = {f: table.loc[f].sort_values("item")["value"].tolist() for f in table.index.unique()}
+        assert rows["colour"] == ["red", "green"]
+        assert rows["round"] == [True, False]
+        assert rows["parts"] == [["edge"], ["corner"]]
+        assert "ring" in rows["describe"][0].lower()
+        assert set(table["method"]) == {"mv"}
+        again = aggregate_project(session, project=project, method="mv")
+        assert again.written == {}
+        assert set(again.skipped.values()) == {"unchanged since the last run"}
+        changed = aggregate_project(session, project=project, method="ds")
+        assert changed.written["colour"] == 2
+
+
+def test_unknown_method_is_refused(sqlite_database: Database, small_schema: LabelSchema) -> None:
+    with sqlite_database.session() as session:
+        project = create_project(session, schema=small_schema)
+        with pytest.raises(ConfigError, match="expected one of"):
+            aggregate_project(session, project=project, method="vote")
+        assert aggregate_project(session, project=project).skipped["round"] == "no answers yet"
