@@ -12,18 +12,27 @@ from typing import Any
 
 import pytest
 from browser import CHROMIUM_ARGS, chromium_path, serve, shoot
-from web_helpers import make_home
+from sqlalchemy import select
+from web_helpers import ADMIN_PASSWORD, make_home
 
+from crowdlens.settings import Settings
+from crowdlens.store.db import open_database
+from crowdlens.store.projects import get_project
+from crowdlens.store.tables import Annotation, Consensus
 from crowdlens.web import create_app
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def home(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     root = tmp_path_factory.mktemp("browser")
-    settings = make_home(root / "home", f"sqlite:///{root / 'db.sqlite'}", root / "images")
-    with serve(create_app(settings)) as url:
+    return make_home(root / "home", f"sqlite:///{root / 'db.sqlite'}", root / "images")
+
+
+@pytest.fixture(scope="module")
+def base_url(home: Settings) -> Iterator[str]:
+    with serve(create_app(home)) as url:
         yield url
 
 
@@ -110,6 +119,47 @@ def test_a_second_worker_gets_other_items_then_none(page: Any, base_url: str) ->
     begin(page, base_url, "carol")
     page.wait_for_selector("text=No pictures left for you right now")
     shoot(page, "05-no-work-left")
+
+
+def add_consensus(home: Settings) -> int:
+    """Stand in for the aggregation step: store a consensus for alice's first item."""
+    database = open_database(home.resolved_database_url)
+    with database.session() as session:
+        project = get_project(session, name="shapes")
+        first = session.scalars(select(Annotation).order_by(Annotation.id)).first()
+        assert first is not None
+        session.add(
+            Consensus(project_id=project.id, item_id=first.item_id, field="colour",
+                      value={"value": "red"}, confidence=0.9, method="majority_vote")
+        )  # fmt: skip
+        item_id = first.item_id
+    database.dispose()
+    return item_id
+
+
+def test_the_admin_logs_in_and_sees_answers_and_consensus(
+    page: Any, base_url: str, home: Settings
+) -> None:
+    item_id = add_consensus(home)
+    page.goto(f"{base_url}/admin")
+    page.wait_for_selector("#login-form")
+    page.fill("#password", "wrong")
+    page.click("#login-form button")
+    page.wait_for_selector("text=That password is not right.")
+    shoot(page, "07-admin-login-wrong")
+    page.fill("#password", ADMIN_PASSWORD)
+    page.click("#login-form button")
+    page.click("text=Shapes and colours")
+    page.wait_for_selector("#workers")
+    assert "alice" in page.inner_text("#workers") and "bob" in page.inner_text("#workers")
+    shoot(page, "08-admin-dashboard")
+    page.goto(f"{base_url}/admin/p/shapes/items/{item_id}")
+    consensus = page.inner_text("table.consensus")
+    assert "majority_vote" in consensus and "0.90" in consensus
+    answers = page.inner_text("table.annotations")
+    assert "alice" in answers and "a bright red square, plain inside" in answers
+    assert "has 1 word" in answers  # the failed first attempt is kept with its reason
+    shoot(page, "09-admin-item")
 
 
 def test_the_task_page_works_on_a_phone(browser: Any, tmp_path: Path) -> None:
