@@ -45,7 +45,7 @@ def test_labelme_gold_length_mismatch_is_reported(tmp_path: Path) -> None:
     write(tmp_path / "answers.txt", "-1 3\n2 -1\n")
     write(tmp_path / "LabelMe_Z_train.txt", "3\n")
     write(tmp_path / "filenames_train.txt", "a\n")
-    with pytest.raises(ConfigError, match="expected LabelMe_Z_train.txt"):
+    with pytest.raises(ConfigError, match=r"expected LabelMe_Z_train\.txt"):
         load_labelme_amt(tmp_path)
 
 
@@ -87,7 +87,8 @@ def test_snow_missing_columns_are_named(tmp_path: Path) -> None:
 
 
 def test_dawid_skene_table(tmp_path: Path) -> None:
-    write(tmp_path / "anaesthesia_ratings.csv", "patient,observer,repeat,rating\n1,1,1,1\n1,1,2,2\n")
+    table = "patient,observer,repeat,rating\n1,1,1,1\n1,1,2,2\n"
+    write(tmp_path / "anaesthesia_ratings.csv", table)
     ds = load_dawid_skene_1979(tmp_path)
     assert ds.answers.values.tolist() == [[1, 1, 1], [1, 1, 2]]
     assert ds.gold.empty
