@@ -160,6 +160,9 @@ def test_the_admin_logs_in_and_sees_answers_and_consensus(
     assert "alice" in answers and "a bright red square, plain inside" in answers
     assert "has 1 word" in answers  # the failed first attempt is kept with its reason
     shoot(page, "09-admin-item")
+    page.goto(f"{base_url}/api/v1/docs")
+    assert "/api/v1/assignments/{token}/answers" in page.inner_text("table.api")
+    shoot(page, "10-api-docs")
 
 
 def test_the_task_page_works_on_a_phone(browser: Any, tmp_path: Path) -> None:

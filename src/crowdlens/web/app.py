@@ -48,7 +48,7 @@ def create_app(settings: Settings, options: WebOptions | None = None) -> FastAPI
     app = FastAPI(
         title="crowdlens",
         lifespan=lifespan,
-        docs_url="/api/v1/docs",
+        docs_url=None,
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )
@@ -57,6 +57,7 @@ def create_app(settings: Settings, options: WebOptions | None = None) -> FastAPI
     app.include_router(worker.router)
     app.include_router(admin.router)
     app.include_router(api.router)
+    app.add_api_route("/api/v1/docs", _docs_page(app), include_in_schema=False)
     app.add_exception_handler(CrowdlensError, _translate_error)
     app.add_middleware(BodyLimit, limit_for=_limits(settings, options))
     return app
@@ -69,6 +70,17 @@ def _limits(settings: Settings, options: WebOptions) -> Callable[[str], int]:
         return upload if path.endswith("/items") else options.max_form_bytes
 
     return limit_for
+
+
+def _docs_page(app: FastAPI) -> Callable[[Request], HTMLResponse]:
+    """The API reference rendered from the OpenAPI document on the server: no CDN needed."""
+
+    def docs(request: Request) -> HTMLResponse:
+        state: AppState = request.app.state.crowdlens
+        spec = app.openapi()
+        return state.templates.TemplateResponse(request, "api_docs.html", {"spec": spec})
+
+    return docs
 
 
 async def _translate_error(request: Request, exc: Exception) -> Response:
