@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
 
+from crowdlens.consensus import ConsensusReport, aggregate_project
 from crowdlens.ingest import ImageLimits, ImportReport, import_images
 from crowdlens.schema import LabelSchema, load_schema
 from crowdlens.settings import Settings, get_settings
@@ -70,6 +71,14 @@ class Workspace:
     def status(self, project: str) -> ProjectStatus:
         with self.database.session() as session:
             return project_status(session, project=get_project(session, name=project))
+
+    def aggregate(
+        self, project: str, *, method: str = "ds", force: bool = False
+    ) -> ConsensusReport:
+        """Write consensus for every field; fields whose answers did not change are skipped."""
+        with self.database.session() as session:
+            found = get_project(session, name=project)
+            return aggregate_project(session, project=found, method=method, force=force)
 
     def close(self) -> None:
         self.database.dispose()
