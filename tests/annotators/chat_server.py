@@ -8,6 +8,7 @@ Retry-After, 500, a hang, garbage, truncated or fenced JSON, a refusal).
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import io
 import json
@@ -112,6 +113,11 @@ def _texts(body: dict[str, Any]) -> list[str]:
     return texts
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # the default of 5 resets connections under concurrency
+
+
 class ChatServer:
     """Start with ``with ChatServer() as server:``; ``server.base_url`` ends in /v1."""
 
@@ -131,8 +137,7 @@ class ChatServer:
         self.requests: list[dict[str, Any]] = []
         self.request_times: list[float] = []
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._httpd.daemon_threads = True
+        self._httpd = _Server(("127.0.0.1", 0), _handler_for(self))
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
     @property
@@ -184,6 +189,11 @@ def _handler_for(server: ChatServer) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:
             return None
 
+        def do_GET(self) -> None:
+            with server._lock:
+                stats = {"requests": len(server.requests), "times": list(server.request_times)}
+            self._send(200, stats)
+
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", 0))
             body = json.loads(self.rfile.read(length) or b"{}")
@@ -214,3 +224,62 @@ def _handler_for(server: ChatServer) -> type[BaseHTTPRequestHandler]:
                 pass
 
     return Handler
+
+
+def asgi_app(latency_s: float) -> Callable[..., Any]:
+    """The default behaviour as a bare ASGI app (for uvicorn, in a process of its own)."""
+    state = ChatServer.__new__(ChatServer)
+    state.usage, state.requests, state.request_times = (100, 20), [], []
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        chunks = []
+        while True:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        if scope["method"] == "GET":
+            payload: dict[str, Any] = {
+                "requests": len(state.requests),
+                "times": state.request_times,
+            }
+        else:
+            body = json.loads(b"".join(chunks) or b"{}")
+            state.requests.append(None)  # type: ignore[arg-type]
+            state.request_times.append(time.monotonic())
+            await asyncio.sleep(latency_s)
+            payload = state.completion(body, Step(content=default_reply(body)))
+        data = json.dumps(payload).encode()
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(data)).encode()),
+        ]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": data})
+
+    return app
+
+
+def main() -> None:
+    """Serve until killed with uvicorn: ``python chat_server.py --latency 0.2 --port 8765``.
+
+    ``GET /stats`` answers the number of requests and their arrival times (monotonic clock).
+    """
+    import argparse
+
+    import uvicorn
+
+    parser = argparse.ArgumentParser(description="OpenAI-compatible test server")
+    parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    uvicorn.run(
+        asgi_app(args.latency), host="127.0.0.1", port=args.port, log_level="warning",
+        backlog=1024,
+    )  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -384,3 +384,18 @@ def test_tags_strategies(
     stored = annotations(colour_project.database)
     assert [a.answers for a in stored] == [{"tones": [c]} for c in colour_project.colours.values()]
     assert len(chat_server.requests) == 4 * calls_per_item
+
+
+def test_a_run_and_its_rerun_on_sqlite_and_postgresql(
+    database: Database, media: MediaStore, chat_server: ChatServer
+) -> None:
+    project = make_project(database, media, ["blue", "red"])
+    run(project, chat_server)
+    with database.session() as session:
+        session.execute(delete(Annotation))
+    again = run(project, chat_server)
+    stored = annotations(database)
+    assert [a.answers["colour"] for a in stored] == ["blue", "red"]
+    assert again.progress.cached == 2 and len(chat_server.requests) == 2
+    with database.session() as session:
+        assert total_cost(session, project_id=stored[0].project_id) == pytest.approx(2 * CALL_COST)

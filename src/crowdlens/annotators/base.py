@@ -107,11 +107,11 @@ class CallServices(Protocol):
     ledger), or :meth:`release` when the call failed.
     """
 
-    def cache_get(self, key: str) -> dict[str, Any] | None: ...
+    async def cache_get(self, key: str) -> dict[str, Any] | None: ...
 
     def reserve(self) -> bool: ...
 
-    def paid(
+    async def paid(
         self,
         key: str,
         *,
@@ -127,13 +127,13 @@ class CallServices(Protocol):
 class NoServices:
     """Services for a run without a database: no cache, no budget."""
 
-    def cache_get(self, key: str) -> dict[str, Any] | None:
+    async def cache_get(self, key: str) -> dict[str, Any] | None:
         return None
 
     def reserve(self) -> bool:
         return True
 
-    def paid(
+    async def paid(
         self,
         key: str,
         *,

@@ -134,7 +134,7 @@ class Caller:
     async def call(self, spec: CallSpec) -> Reply:
         """The reply to ``spec``: from the cache when known, else from the server (paid)."""
         key = self.cache_key(spec)
-        cached = self.services.cache_get(key)
+        cached = await self.services.cache_get(key)
         if cached is not None:
             return Reply.from_cache(cached)
         if not self.services.reserve():
@@ -151,7 +151,7 @@ class Caller:
             "image_sha256": spec.image_sha256,
         }
         detail = {"model": self.config.model, "cache_key": key, **reply.to_cache()["usage"]}
-        self.services.paid(
+        await self.services.paid(
             key, meta=meta, response=reply.to_cache(), amount_usd=reply.cost_usd, detail=detail
         )
         return reply
@@ -187,10 +187,13 @@ class Caller:
         )
 
     async def _create(self, spec: CallSpec) -> Reply:
+        # Messages and parameters go in ``extra_body``, which the client sends as it is:
+        # its typed transforms would otherwise walk every message and the JSON Schema on
+        # every request, the largest cost of a call on the client side.
         completion = await self.client.chat.completions.create(
             model=self.config.model,
-            messages=spec.messages,  # type: ignore[arg-type]
-            **self._params(spec),
+            messages=[],
+            extra_body={"messages": spec.messages, **self._params(spec)},
         )
         return _reply(completion, self.config)
 

@@ -19,9 +19,9 @@ from crowdlens.annotators.base import (
 from crowdlens.annotators.calls import BudgetStop, Caller, CallFailed, CallSpec, Reply
 from crowdlens.annotators.images import data_url, prepare_image
 from crowdlens.annotators.openai_config import OpenAIConfig
-from crowdlens.annotators.prompts import fields_prompt, system_prompt, version_string
+from crowdlens.annotators.prompts import Prompt, fields_prompt, system_prompt, version_string
 from crowdlens.errors import ImageRejected
-from crowdlens.schema import LabelField, TagsField
+from crowdlens.schema import LabelField, LabelSchema, TagsField
 
 
 class OpenAIAnnotator(ModelAnnotator):
@@ -32,6 +32,7 @@ class OpenAIAnnotator(ModelAnnotator):
 
     def __init__(self, config: OpenAIConfig) -> None:
         self.config = config
+        self._prompts: dict[tuple[int, tuple[str, ...]], tuple[LabelSchema, Prompt]] = {}
 
     @property
     def capabilities(self) -> Capabilities:
@@ -102,7 +103,7 @@ class OpenAIAnnotator(ModelAnnotator):
         result: AnnotationResult,
         replies: list[Reply],
     ) -> None:
-        image = self._image_part(request)
+        image = await asyncio.to_thread(self._image_part, request)
         image_params = self._image_params(request)
         direct = self._direct_fields(request.fields)
         if direct:
@@ -125,9 +126,7 @@ class OpenAIAnnotator(ModelAnnotator):
         image: dict[str, Any],
         image_params: str,
     ) -> CallSpec:
-        prompt = fields_prompt(
-            fields, instructions=request.schema.instructions, pack=self.config.prompt
-        )
+        prompt = self._prompt_for(request.schema, fields)
         user = {"role": "user", "content": [{"type": "text", "text": prompt.text}, image]}
         return CallSpec(
             messages=[self._system(), user],
@@ -137,6 +136,16 @@ class OpenAIAnnotator(ModelAnnotator):
             image_sha256=request.image_sha256,
             image_params=image_params,
         )
+
+    def _prompt_for(self, schema: LabelSchema, fields: list[LabelField]) -> Prompt:
+        """The rendered prompt, once per schema and set of fields (items of a run share it)."""
+        key = (id(schema), tuple(f.name for f in fields))
+        if key not in self._prompts:
+            prompt = fields_prompt(
+                fields, instructions=schema.instructions, pack=self.config.prompt
+            )
+            self._prompts[key] = (schema, prompt)  # holding the schema keeps its id unique
+        return self._prompts[key][1]
 
     def _image_part(self, request: AnnotationRequest) -> dict[str, Any]:
         data, mime = prepare_image(

@@ -37,8 +37,9 @@ class Prompt:
     name: str
 
 
+@cache
 def available_templates() -> dict[str, list[int]]:
-    """Template names and their versions, as shipped."""
+    """Template names and their versions, as shipped (read once per process)."""
     found: dict[str, list[int]] = {}
     for path in PROMPT_DIR.glob("*.j2"):
         match = _FILE.match(path.name)
@@ -85,6 +86,7 @@ def version_string(template_ids: Sequence[str], *extra: str) -> str:
     return f"{parts[0]}+…{digest}"[:_MAX_VERSION_LENGTH]
 
 
+@cache
 def system_prompt(version: int | None = None) -> tuple[str, str]:
     tid = template_id("system", version)
     return render(tid), tid

@@ -14,12 +14,12 @@ from typing import Any
 
 from crowdlens.annotators.base import AnnotationRequest, AnnotationResult, ModelAnnotator
 from crowdlens.annotators.registry import create_annotator
-from crowdlens.annotators.requests import annotation_key, build_requests, select_fields
+from crowdlens.annotators.requests import build_requests, select_fields
 from crowdlens.annotators.services import Budget, StoreServices
+from crowdlens.annotators.storing import AnnotationWriter
 from crowdlens.annotators.training import training_examples
 from crowdlens.schema import LabelSchema
 from crowdlens.store import jobs
-from crowdlens.store.annotations import add_annotation
 from crowdlens.store.annotators import get_or_create_model
 from crowdlens.store.db import Database
 from crowdlens.store.media import MediaStore
@@ -195,6 +195,7 @@ async def _estimate(
         results = [r async for r in plan.annotator.annotate(sample, services)]
     finally:
         await plan.annotator.aclose()
+        services.close()
     answered = [r for r in results if not r.stopped]
     sample_cost = sum(r.cost_usd for r in answered)
     per_item = sample_cost / len(answered) if answered else 0.0
@@ -242,11 +243,15 @@ async def _run(
 ) -> RunReport:
     job_id = _open_job(database, plan)
     services = _services(database, plan, job_id=job_id, max_cost=max_cost)
+    writer = AnnotationWriter(
+        services, project=plan.project, annotator_id=plan.annotator_id,
+        annotator_key=plan.annotator_key, fields=plan.fields, job_id=job_id,
+    )  # fmt: skip
     progress = Progress(total=len(plan.requests))
     status = "failed"
     try:
         async for result in plan.annotator.annotate(plan.requests, services):
-            _store(database, plan, job_id, result)
+            await writer.add(result)
             _count(progress, result, services)
             if progress_cb is not None:
                 progress_cb(progress)
@@ -256,6 +261,8 @@ async def _run(
         raise
     finally:
         await plan.annotator.aclose()
+        await writer.close()
+        services.close()
         _close_job(database, job_id, status, progress)
     return RunReport(
         plan.annotator_id, plan.annotator_key, job_id, len(plan.requests), plan.skipped,
@@ -292,42 +299,3 @@ def _count(progress: Progress, result: AnnotationResult, services: StoreServices
         progress.done += 1
     progress.cached += int(result.cached)
     progress.spent_usd = services.budget.spent
-
-
-def _store(database: Database, plan: _Plan, job_id: int, result: AnnotationResult) -> None:
-    if result.stopped:
-        return
-    with database.session() as session:
-        add_annotation(
-            session,
-            project=plan.project,
-            item_id=result.item_id,
-            annotator_id=plan.annotator_id,
-            partial=True,
-            idempotency_key=idempotency_key(plan.annotator_key, result, plan.fields),
-            **annotation_columns(result),
-        )
-        jobs.advance_job(
-            session, job_id=job_id, done=int(not result.failed), failed=int(result.failed)
-        )
-
-
-def annotation_columns(result: AnnotationResult) -> dict[str, Any]:
-    """The :class:`Annotation` columns for a model's result (answers, provenance, verdict)."""
-    columns: dict[str, Any] = {
-        "answers": result.answers if not result.failed else {},
-        "confidence": result.confidence,
-        "raw_response": result.raw_response,
-        "cost_usd": result.cost_usd,
-        "time_spent_s": result.seconds,
-        "region_id": result.region_id,
-        "status": "failed" if result.failed else "submitted",
-    }
-    reason = result.failure or "; ".join(dict.fromkeys(result.problems))
-    if reason:
-        columns["qc"] = [{"name": "model_output", "passed": False, "score": 0.0, "reason": reason}]
-    return columns
-
-
-def idempotency_key(annotator_key: str, result: AnnotationResult, fields: list[str]) -> str:
-    return annotation_key(annotator_key, result.item_id, result.region_id, fields)

@@ -5,11 +5,16 @@ keeps every response it paid for.
 
 from __future__ import annotations
 
+import asyncio
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from sqlalchemy.orm import Session
+
+from crowdlens.annotators.writer import GroupWriter
 from crowdlens.store.cache import get_cached, put_cached
-from crowdlens.store.costs import record_cost
+from crowdlens.store.costs import add_costs
 from crowdlens.store.db import Database
 
 
@@ -58,7 +63,10 @@ class Budget:
 
 
 class StoreServices:
-    """Response cache and cost ledger in the database, with a :class:`Budget`."""
+    """Response cache and cost ledger in the database, with a :class:`Budget`.
+
+    Writes go through one :class:`GroupWriter` thread; cache reads through a small pool.
+    """
 
     def __init__(
         self,
@@ -74,9 +82,22 @@ class StoreServices:
         self.annotator_id = annotator_id
         self.job_id = job_id
         self.budget = budget
-        self.requests_made = 0
+        self.writer = GroupWriter(database)
+        self._readers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="crowdlens-reader")
 
-    def cache_get(self, key: str) -> dict[str, Any] | None:
+    @property
+    def requests_made(self) -> int:
+        return self.budget.paid_calls
+
+    def close(self) -> None:
+        self.writer.close()
+        self._readers.shutdown(wait=True)
+
+    async def cache_get(self, key: str) -> dict[str, Any] | None:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._readers, self._cache_get, key)
+
+    def _cache_get(self, key: str) -> dict[str, Any] | None:
         with self.database.session() as session:
             return get_cached(session, key=key)
 
@@ -86,7 +107,7 @@ class StoreServices:
     def release(self) -> None:
         self.budget.release()
 
-    def paid(
+    async def paid(
         self,
         key: str,
         *,
@@ -95,17 +116,19 @@ class StoreServices:
         amount_usd: float,
         detail: dict[str, Any],
     ) -> None:
-        """Cache the response and write its cost in one transaction."""
+        """Cache the response and write its cost in the same transaction."""
         self.budget.settle(amount_usd)
-        self.requests_made += 1
-        with self.database.session() as session:
+        cost = {
+            "project_id": self.project_id,
+            "kind": "model_tokens",
+            "amount_usd": amount_usd,
+            "annotator_id": self.annotator_id,
+            "job_id": self.job_id,
+            "detail": detail,
+        }
+
+        def work(session: Session) -> None:
             put_cached(session, key=key, response=response, **meta)
-            record_cost(
-                session,
-                project_id=self.project_id,
-                kind="model_tokens",
-                amount_usd=amount_usd,
-                annotator_id=self.annotator_id,
-                job_id=self.job_id,
-                detail=detail,
-            )
+            add_costs(session, entries=[cost])
+
+        await self.writer.write(work)

@@ -2,23 +2,26 @@
 
 A request's key covers everything that determines the answer (endpoint, model, prompt
 version, image, fields, parameters), so a re-run or a resumed job never pays twice.
+Reads and writes are single Core statements: a model run makes one of each per call.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from crowdlens.store.tables import ResponseCache
+from crowdlens.store.tables import ResponseCache, utcnow
 
 
 def get_cached(session: Session, *, key: str) -> dict[str, Any] | None:
     """The stored response for ``key`` (body and token usage), or None."""
-    row = session.get(ResponseCache, key)
-    return None if row is None else dict(row.response)
+    query = select(ResponseCache.response).where(ResponseCache.key == key)
+    found = session.execute(query).scalar_one_or_none()
+    return None if found is None else dict(found)
 
 
 def put_cached(
@@ -39,6 +42,7 @@ def put_cached(
         "prompt_version": prompt_version[:60],
         "image_sha256": image_sha256,
         "response": response,
+        "created_at": utcnow(),
     }
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
@@ -48,7 +52,7 @@ def put_cached(
 
 def count_cached(session: Session, *, model: str | None = None) -> int:
     """How many responses are stored (for one model when given)."""
-    query = session.query(ResponseCache)
+    query = select(func.count()).select_from(ResponseCache)
     if model is not None:
-        query = query.filter(ResponseCache.model == model)
-    return query.count()
+        query = query.where(ResponseCache.model == model)
+    return int(session.execute(query).scalar_one())

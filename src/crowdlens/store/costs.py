@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from crowdlens.store.tables import CostEntry
+from crowdlens.store.tables import CostEntry, utcnow
 
 COST_KINDS = ("model_tokens", "human_reward", "fee")
 
@@ -24,10 +24,7 @@ def record_cost(
     detail: dict[str, Any] | None = None,
 ) -> CostEntry:
     """Add one ledger line and return it (flushed, so it has an id)."""
-    if kind not in COST_KINDS:
-        raise ValueError(f"expected a cost kind in {', '.join(COST_KINDS)}, got {kind!r}")
-    if amount_usd < 0:
-        raise ValueError(f"expected a cost of 0 or more, got {amount_usd!r}")
+    _check(kind, amount_usd)
     entry = CostEntry(
         project_id=project_id,
         kind=kind,
@@ -40,6 +37,24 @@ def record_cost(
     session.add(entry)
     session.flush()
     return entry
+
+
+def add_costs(session: Session, *, entries: list[dict[str, Any]]) -> None:
+    """Add many ledger lines (dicts of :func:`record_cost` arguments) in one statement."""
+    if not entries:
+        return
+    rows = []
+    for entry in entries:
+        _check(entry["kind"], entry["amount_usd"])
+        rows.append({"detail": {}, "created_at": utcnow(), **entry})
+    session.execute(insert(CostEntry), rows)
+
+
+def _check(kind: str, amount_usd: float) -> None:
+    if kind not in COST_KINDS:
+        raise ValueError(f"expected a cost kind in {', '.join(COST_KINDS)}, got {kind!r}")
+    if amount_usd < 0:
+        raise ValueError(f"expected a cost of 0 or more, got {amount_usd!r}")
 
 
 def total_cost(
