@@ -125,3 +125,20 @@ def test_dashboard_item_page_and_actions(client: TestClient, settings: Settings)
     assert "blocked" in client.get("/admin/p/shapes").text
     lines = client.get("/admin/p/shapes/export.jsonl").text.splitlines()
     assert len(lines) == 2 and json.loads(lines[0])["answers"]["colour"] == "red"
+
+
+def test_guessing_the_password_is_slowed_down(client: TestClient) -> None:
+    assert [log_in(client, f"guess-{n}") for n in range(5)] == [401] * 5
+    page = client.get("/admin/login")
+    response = client.post(
+        "/admin/login", data={"csrf": csrf_of(page.text), "password": ADMIN_PASSWORD}
+    )
+    assert response.status_code == 429
+
+
+def test_security_headers(client: TestClient) -> None:
+    admin = client.get("/admin/login").headers
+    worker = client.get("/w/shapes").headers
+    assert admin["x-frame-options"] == "DENY" and "x-frame-options" not in worker
+    assert "script-src 'self'" in worker["content-security-policy"]
+    assert worker["x-content-type-options"] == "nosniff"

@@ -17,7 +17,7 @@ from fastapi.responses import StreamingResponse as Stream
 
 from crowdlens.crowd.dashboard import annotation_records, item_detail, project_dashboard
 from crowdlens.crowd.review import block_worker, review_annotation
-from crowdlens.errors import Forbidden
+from crowdlens.errors import Forbidden, RateLimited
 from crowdlens.store.items import get_item, list_items
 from crowdlens.store.projects import get_project, list_projects, project_schema
 from crowdlens.store.status import project_status
@@ -79,7 +79,11 @@ def login_page(request: Request, state: State) -> HTMLResponse:
 async def login(request: Request, state: State) -> Response:
     pending = load_admin_session(state.secret_key, request.cookies.get(LOGIN_COOKIE), max_age=1800)
     form = await checked_form(request, pending)
+    client = request.client.host if request.client else "unknown"
+    if state.logins.blocked(client):
+        raise RateLimited("expected at most 5 failed logins a minute, got more; wait a minute")
     if not state.credentials.check_password(form.get("password", "")):
+        state.logins.failed(client)
         return render(
             state, request, "admin/login.html", status=401, csrf=pending.csrf,
             configured=state.credentials.configured, error="That password is not right.",

@@ -14,7 +14,7 @@ from crowdlens.settings import Settings
 from crowdlens.store.db import open_database
 from crowdlens.store.media import MediaStore
 from crowdlens.web import admin, api, worker
-from crowdlens.web.limits import BodyLimit
+from crowdlens.web.limits import BodyLimit, LoginThrottle, SecurityHeaders
 from crowdlens.web.state import (
     HERE,
     AppState,
@@ -38,6 +38,7 @@ def create_app(settings: Settings, options: WebOptions | None = None) -> FastAPI
         secret_key=load_secret_key(settings, options),
         credentials=Credentials(settings),
         templates=make_templates(),
+        logins=LoginThrottle(),
     )
 
     @asynccontextmanager
@@ -60,6 +61,7 @@ def create_app(settings: Settings, options: WebOptions | None = None) -> FastAPI
     app.add_api_route("/api/v1/docs", _docs_page(app), include_in_schema=False)
     app.add_exception_handler(CrowdlensError, _translate_error)
     app.add_middleware(BodyLimit, limit_for=_limits(settings, options))
+    app.add_middleware(SecurityHeaders)
     return app
 
 

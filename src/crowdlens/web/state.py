@@ -19,6 +19,7 @@ from crowdlens.crowd import DEFAULT_LEASE, Priority, RateLimit
 from crowdlens.settings import Settings
 from crowdlens.store.db import Database
 from crowdlens.store.media import MediaStore
+from crowdlens.web.limits import LoginThrottle
 
 HERE = Path(__file__).parent
 KiB = 1024
@@ -76,6 +77,7 @@ class AppState:
     secret_key: str
     credentials: Credentials
     templates: Jinja2Templates
+    logins: LoginThrottle
 
 
 def load_secret_key(settings: Settings, options: WebOptions) -> str:
