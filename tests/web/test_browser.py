@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import CHROMIUM_ARGS, chromium_path, serve, shoot
 from sqlalchemy import select
+from web_browser import CHROMIUM_ARGS, chromium_path, serve, shoot
 from web_helpers import ADMIN_PASSWORD, make_home
 
 from crowdlens.settings import Settings

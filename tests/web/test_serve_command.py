@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import httpx
-from browser import free_port
+from web_browser import free_port
 
 
 def test_demo_serves_and_prints_the_urls(tmp_path: Path) -> None:
