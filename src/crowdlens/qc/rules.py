@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from functools import cache
 from importlib.metadata import entry_points
 from typing import Any, ClassVar
 
@@ -65,7 +66,9 @@ def register_rule(rule: type[QCRule]) -> type[QCRule]:
     return rule
 
 
+@cache
 def _load_entry_points() -> None:
+    """Register third-party rules once per process (scanning entry points is slow)."""
     for entry in entry_points(group="crowdlens.qc"):
         if entry.name not in _REGISTRY:
             register_rule(entry.load())

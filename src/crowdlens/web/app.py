@@ -109,3 +109,13 @@ _TITLES = {
     422: "That answer does not fit",
     429: "A little slower, please",
 }
+
+
+def app_from_environment() -> FastAPI:
+    """``uvicorn --factory crowdlens.web.app:app_from_environment``: settings from CROWDLENS_*.
+
+    For several app processes (``--workers N``); they share the signing key through the home.
+    """
+    from crowdlens.settings import get_settings
+
+    return create_app(get_settings())
