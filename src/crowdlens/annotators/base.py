@@ -89,6 +89,7 @@ class AnnotationResult:
     region_id: int | None = None
     seconds: float = 0.0
     stopped: bool = False
+    abstained: bool = False
 
     @property
     def failed(self) -> bool:

@@ -38,6 +38,7 @@ class Progress:
     cached: int = 0
     failed: int = 0
     stopped: int = 0
+    abstained: int = 0
     spent_usd: float = 0.0
 
 
@@ -137,8 +138,7 @@ async def annotate_project_async(
         if isinstance(annotator_config, ModelAnnotator)
         else create_annotator(annotator_config)
     )
-    plan = _plan(database, media, project, annotator, fields, limit, regions)
-    fit_report = _fit(database, media, plan)
+    plan, fit_report = _plan(database, media, project, annotator, fields, limit, regions)
     if estimate:
         return await _estimate(database, plan, sample_size, max_cost, fit_report)
     return await _run(database, plan, max_cost, progress, fit_report)
@@ -152,11 +152,21 @@ def _plan(
     field_names: Sequence[str] | None,
     limit: int | None,
     regions: bool,
-) -> _Plan:
+) -> tuple[_Plan, dict[str, Any]]:
+    """Select fields, train the annotator if it learns, and list the requests to make."""
     with database.session() as session:
         project = get_project(session, name=project_name)
         schema = project_schema(project)
         chosen = select_fields(schema, field_names, annotator)
+        names = [f.name for f in chosen]
+        examples = (
+            training_examples(session, media, project=project, fields=names)
+            if annotator.capabilities.needs_training
+            else []
+        )
+    fit_report = annotator.fit(schema, examples) if examples else {}
+    annotator.check(chosen)
+    with database.session() as session:
         record = get_or_create_model(
             session,
             backend=annotator.backend,
@@ -168,18 +178,10 @@ def _plan(
             session, media, project=project, schema=schema, fields=chosen,
             annotator_key=record.key, regions=regions, limit=limit,
         )  # fmt: skip
-        return _Plan(
-            project, schema, annotator, record.id, record.key, requests, skipped,
-            [f.name for f in chosen],
+        plan = _Plan(
+            project, schema, annotator, record.id, record.key, requests, skipped, names,
         )  # fmt: skip
-
-
-def _fit(database: Database, media: MediaStore, plan: _Plan) -> dict[str, Any]:
-    if not plan.annotator.capabilities.needs_training:
-        return {}
-    with database.session() as session:
-        examples = training_examples(session, media, project=plan.project, fields=plan.fields)
-    return plan.annotator.fit(plan.schema, examples)
+    return plan, fit_report
 
 
 async def _estimate(
@@ -293,6 +295,8 @@ def _close_job(database: Database, job_id: int, status: str, progress: Progress)
 def _count(progress: Progress, result: AnnotationResult, services: StoreServices) -> None:
     if result.stopped:
         progress.stopped += 1
+    elif result.abstained:
+        progress.abstained += 1
     elif result.failed:
         progress.failed += 1
     else:

@@ -51,7 +51,7 @@ class AnnotationWriter:
         self._inflight: asyncio.Future[None] | None = None
 
     async def add(self, result: AnnotationResult) -> None:
-        if result.stopped:
+        if result.stopped or result.abstained:
             return
         self._buffer.append(result)
         due = time.monotonic() - self._last >= self.interval_s
