@@ -70,6 +70,7 @@ class AnnotationRequest:
     fields: list[LabelField]
     region: Region | None = None
     source_name: str = ""
+    external_id: str | None = None
 
 
 @dataclass

@@ -93,6 +93,7 @@ def _request(
         fields=fields,
         region=region,
         source_name=item.source_name,
+        external_id=item.external_id,
     )
 
 
