@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from crowdlens.cli import demo, projects  # noqa: F401  (modules register their commands)
-from crowdlens.cli import aggregate as _aggregate  # noqa: F401
-from crowdlens.cli import annotate as _annotate  # noqa: F401
-from crowdlens.cli import qc as _qc  # noqa: F401
-from crowdlens.cli import serve as _serve  # noqa: F401
-from crowdlens.cli import simulate as _simulate  # noqa: F401
+# Each command module registers its commands on `app` when imported.
+from crowdlens.cli import (  # noqa: F401
+    aggregate,
+    annotate,
+    demo,
+    projects,
+    qc,
+    serve,
+    simulate,
+)
 from crowdlens.cli.app import app
 
 __all__ = ["app", "main"]
