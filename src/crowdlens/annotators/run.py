@@ -227,13 +227,15 @@ def _spread(requests: list[AnnotationRequest], size: int) -> list[AnnotationRequ
 def _services(
     database: Database, plan: _Plan, *, job_id: int | None, max_cost: float | None
 ) -> StoreServices:
-    return StoreServices(
+    services = StoreServices(
         database,
         project_id=plan.project.id,
         annotator_id=plan.annotator_id,
         job_id=job_id,
         budget=Budget(max_cost),
     )
+    services.preload_keys(model=plan.annotator.model_name)
+    return services
 
 
 async def _run(

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from crowdlens.annotators.writer import GroupWriter
-from crowdlens.store.cache import get_cached, put_cached
+from crowdlens.store.cache import cached_keys, get_cached, put_cached_many
 from crowdlens.store.costs import add_costs
 from crowdlens.store.db import Database
 
@@ -83,6 +83,11 @@ class StoreServices:
         self.job_id = job_id
         self.budget = budget
         self.writer = GroupWriter(database)
+        self._known: set[str] | None = None
+        self._lock = threading.Lock()
+        self._pending_cache: list[dict[str, Any]] = []
+        self._pending_costs: list[dict[str, Any]] = []
+        self._flush_queued = False
         self._readers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="crowdlens-reader")
 
     @property
@@ -93,7 +98,14 @@ class StoreServices:
         self.writer.close()
         self._readers.shutdown(wait=True)
 
+    def preload_keys(self, *, model: str) -> None:
+        """Remember which responses of ``model`` are cached: a miss then costs no query."""
+        with self.database.session() as session:
+            self._known = cached_keys(session, model=model)
+
     async def cache_get(self, key: str) -> dict[str, Any] | None:
+        if self._known is not None and key not in self._known:
+            return None
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._readers, self._cache_get, key)
 
@@ -116,7 +128,12 @@ class StoreServices:
         amount_usd: float,
         detail: dict[str, Any],
     ) -> None:
-        """Cache the response and write its cost in the same transaction."""
+        """Cache the response and write its cost, in the same transaction.
+
+        The write is queued, not awaited: the call's item goes on while the writer thread
+        commits every response queued so far together (within milliseconds); :meth:`close`
+        waits for it and raises a failed write's error.
+        """
         self.budget.settle(amount_usd)
         cost = {
             "project_id": self.project_id,
@@ -126,9 +143,19 @@ class StoreServices:
             "job_id": self.job_id,
             "detail": detail,
         }
+        with self._lock:
+            if self._known is not None:
+                self._known.add(key)
+            self._pending_cache.append({"key": key, "response": response, **meta})
+            self._pending_costs.append(cost)
+            if not self._flush_queued:
+                self._flush_queued = True
+                self.writer.submit(self._flush)
 
-        def work(session: Session) -> None:
-            put_cached(session, key=key, response=response, **meta)
-            add_costs(session, entries=[cost])
-
-        await self.writer.write(work)
+    def _flush(self, session: Session) -> None:
+        with self._lock:
+            cache, self._pending_cache = self._pending_cache, []
+            costs, self._pending_costs = self._pending_costs, []
+            self._flush_queued = False
+        put_cached_many(session, entries=cache)
+        add_costs(session, entries=costs)

@@ -29,20 +29,32 @@ class GroupWriter:
     def __init__(self, database: Database, *, max_group: int = 256) -> None:
         self.database = database
         self.max_group = max_group
+        self.error: BaseException | None = None
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._loop, name="crowdlens-writer", daemon=True)
         self._thread.start()
 
     async def write(self, work: Callable[[Session], T]) -> T:
         """Queue ``work`` and wait until its transaction is committed; returns its result."""
+        return await asyncio.wrap_future(self.submit(work))
+
+    def submit(self, work: Callable[[Session], T]) -> Future[T]:
+        """Queue ``work`` without waiting; a failure is raised again by :meth:`close`."""
         future: Future[T] = Future()
+        future.add_done_callback(self._remember_error)
         self._queue.put((work, future))
-        return await asyncio.wrap_future(future)
+        return future
+
+    def _remember_error(self, future: Future[Any]) -> None:
+        if self.error is None and future.exception() is not None:
+            self.error = future.exception()
 
     def close(self) -> None:
-        """Finish the queued writes and stop the thread."""
+        """Finish the queued writes, stop the thread, and raise the first failed write's error."""
         self._queue.put(_STOP)
         self._thread.join()
+        if self.error is not None:
+            raise self.error
 
     def _loop(self) -> None:
         while True:

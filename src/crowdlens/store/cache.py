@@ -35,19 +35,47 @@ def put_cached(
     image_sha256: str | None = None,
 ) -> None:
     """Store ``response`` under ``key``; a second write of the same key keeps the first."""
-    values = {
-        "key": key,
-        "endpoint": endpoint[:300],
-        "model": model[:200],
-        "prompt_version": prompt_version[:60],
-        "image_sha256": image_sha256,
-        "response": response,
-        "created_at": utcnow(),
-    }
+    put_cached_many(
+        session,
+        entries=[
+            {
+                "key": key,
+                "endpoint": endpoint,
+                "model": model,
+                "prompt_version": prompt_version,
+                "image_sha256": image_sha256,
+                "response": response,
+            }
+        ],
+    )
+
+
+def put_cached_many(session: Session, *, entries: list[dict[str, Any]]) -> None:
+    """Store many responses (dicts of :func:`put_cached` arguments) in one statement."""
+    if not entries:
+        return
+    now = utcnow()
+    rows = [
+        {
+            "key": entry["key"],
+            "endpoint": entry["endpoint"][:300],
+            "model": entry["model"][:200],
+            "prompt_version": entry["prompt_version"][:60],
+            "image_sha256": entry.get("image_sha256"),
+            "response": entry["response"],
+            "created_at": now,
+        }
+        for entry in entries
+    ]
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(ResponseCache).values(**values).on_conflict_do_nothing()
-    session.execute(statement)
+    session.execute(insert(ResponseCache).on_conflict_do_nothing(), rows)
+
+
+def cached_keys(session: Session, *, model: str) -> set[str]:
+    """The keys of every response cached for ``model``."""
+    query = select(ResponseCache.key).where(ResponseCache.model == model)
+    return set(session.scalars(query))
 
 
 def count_cached(session: Session, *, model: str | None = None) -> int:
