@@ -399,3 +399,28 @@ def test_a_run_and_its_rerun_on_sqlite_and_postgresql(
     assert again.progress.cached == 2 and len(chat_server.requests) == 2
     with database.session() as session:
         assert total_cost(session, project_id=stored[0].project_id) == pytest.approx(2 * CALL_COST)
+
+
+def test_ctrl_c_halfway_then_rerun_pays_nothing_twice(
+    sqlite_database: Database, media: MediaStore, chat_server: ChatServer
+) -> None:
+    project = make_project(sqlite_database, media, ["red", "green", "blue", "red", "green", "blue"])
+
+    def interrupt_after_two(progress: Any) -> None:
+        if progress.done == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run(project, chat_server, progress=interrupt_after_two, config={"max_concurrency": 2})
+    paid_before = len(chat_server.requests)
+    with sqlite_database.session() as session:
+        assert [j.status for j in session.scalars(select(Job))] == ["stopped"]
+        assert total_cost(session, project_id=1) == pytest.approx(paid_before * CALL_COST)
+    resumed = run(project, chat_server)
+    stored = annotations(sqlite_database)
+    assert len(stored) == 6 and len({a.item_id for a in stored}) == 6
+    assert len(chat_server.requests) == 6, "every item was paid for exactly once"
+    assert resumed.progress.cached == paid_before - 2
+    with sqlite_database.session() as session:
+        assert total_cost(session, project_id=1) == pytest.approx(6 * CALL_COST)
+        assert [(j.status, j.done) for j in session.scalars(select(Job))] == [("done", 6)]
