@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from crowdlens.crowd.identity import WorkerIdentity
 from crowdlens.crowd.leases import aware, item_loads, open_item_ids
+from crowdlens.crowd.locking import single_writer
 from crowdlens.errors import Forbidden, NotFound
 from crowdlens.schema import LabelSchema
 from crowdlens.store.annotators import get_or_create_human
@@ -59,7 +60,7 @@ def claim_assignment(
     open for this worker.
     """
     now = now or utcnow()
-    with database.session() as session:
+    with single_writer(database), database.session() as session:
         session.connection(execution_options=IMMEDIATE)
         row = get_project(session, name=project)
         annotator = get_or_create_human(

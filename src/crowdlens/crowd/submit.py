@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from crowdlens.crowd.codes import new_code
 from crowdlens.crowd.leases import FINAL, aware
+from crowdlens.crowd.locking import single_writer
 from crowdlens.crowd.progress import assignment_view, load_assignment
 from crowdlens.crowd.signals import paste_verdicts
 from crowdlens.errors import Conflict, Forbidden, Gone, RateLimited
@@ -84,7 +85,7 @@ def submit_answers(
 ) -> SubmitOutcome:
     """Store one item's answers for the worker's assignment and return what happened."""
     now = now or utcnow()
-    with database.session() as session:
+    with single_writer(database), database.session() as session:
         session.connection(execution_options=IMMEDIATE)
         assignment = load_assignment(
             session, assignment_id=submission.assignment_id, annotator_id=submission.annotator_id

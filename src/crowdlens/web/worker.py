@@ -115,6 +115,8 @@ def _task_page(
 ) -> HTMLResponse:
     if view.completion_code:
         return render(state, request, "worker/done.html", schema=schema, view=view)
+    if view.status != "leased":
+        raise Forbidden(f"expected an open assignment, got one that is {view.status}")
     if view.status == "leased" and view.expires_at <= utcnow():
         raise Gone(
             "expected a live assignment, got one whose time ran out; "
