@@ -118,3 +118,27 @@ def test_a_missing_checkpoint_is_explained(colour_project: Project, tmp_path: Pa
             colour_project.database, colour_project.media, project="colours",
             annotator_config=config, fields=["colour"],
         )  # fmt: skip
+
+
+def test_learned_backend_can_learn_on_clip_embeddings(
+    colour_project: Project, checkpoint: Path
+) -> None:
+    from crowdlens.store.annotations import add_annotation
+    from crowdlens.store.annotators import get_or_create_human
+    from crowdlens.store.projects import get_project
+
+    with colour_project.database.session() as session:
+        project = get_project(session, name="colours")
+        person = get_or_create_human(session, platform="test", worker_id="w1")
+        for item_id, colour in colour_project.colours.items():
+            add_annotation(
+                session, project=project, item_id=item_id, annotator_id=person.id,
+                answers={"colour": colour}, partial=True, status="accepted",
+            )  # fmt: skip
+    config = {"backend": "learned", "clip_checkpoint": str(checkpoint), "min_examples": 4}
+    report = annotate_project(
+        colour_project.database, colour_project.media, project="colours",
+        annotator_config=config, fields=["colour"],
+    )  # fmt: skip
+    assert report.fit_report["colour"]["examples"] == 4
+    assert report.annotator_key.startswith("model:learned:clip-embeddings-")

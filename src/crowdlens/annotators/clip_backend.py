@@ -22,6 +22,7 @@ from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
+from PIL import Image
 from pydantic import BaseModel, ConfigDict, Field
 
 from crowdlens.annotators.base import (
@@ -108,6 +109,12 @@ class ClipAnnotator(ModelAnnotator):
                 self._fill(batch[index], results[index], embeddings[row : row + 1])
         return results
 
+    def image_embedding(self, data: bytes) -> Any:
+        """The normalized image embedding of image bytes, as a 1-D numpy array."""
+        with Image.open(io.BytesIO(data)) as opened:
+            image = opened.convert("RGB")
+        return self._embed_images([image])[0].numpy().astype("float64")
+
     def _fill(self, request: AnnotationRequest, result: AnnotationResult, image: Any) -> None:
         for field in request.fields:
             value, confidence = self._field_answer(field, image)
@@ -183,8 +190,6 @@ class ClipAnnotator(ModelAnnotator):
 
 
 def _image(request: AnnotationRequest) -> Any:
-    from PIL import Image
-
     try:
         with Image.open(io.BytesIO(request.load_image())) as opened:
             image = opened.convert("RGB")

@@ -13,9 +13,11 @@ import asyncio
 import hashlib
 import json
 from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
+from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
 from crowdlens.annotators.base import (
@@ -27,6 +29,7 @@ from crowdlens.annotators.base import (
     TrainingExample,
 )
 from crowdlens.annotators.classifiers import FieldModel, Targets, train_field
+from crowdlens.annotators.clip_backend import ClipAnnotator, ClipConfig
 from crowdlens.annotators.features import FEATURES_VERSION, image_features
 from crowdlens.errors import AnswerInvalid, ConfigError
 from crowdlens.schema import LabelField, LabelSchema
@@ -44,6 +47,9 @@ class LearnedConfig(BaseModel):
     )
     min_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
     min_examples: int = Field(default=10, ge=2)
+    clip_checkpoint: Path | None = Field(
+        default=None, description="Use this CLIP/SigLIP model's image embeddings as features."
+    )
     folds: int = Field(default=5, ge=2, le=20)
     seed: int = 0
 
@@ -58,6 +64,7 @@ class LearnedAnnotator(ModelAnnotator):
         self.config = config
         self.models_: dict[str, FieldModel] = {}
         self.training_digest_ = "untrained"
+        self._clip: ClipAnnotator | None = None
 
     @property
     def capabilities(self) -> Capabilities:
@@ -65,7 +72,17 @@ class LearnedAnnotator(ModelAnnotator):
 
     @property
     def model_name(self) -> str:
+        if self.config.clip_checkpoint is not None:
+            return f"clip-embeddings-{self.config.clip_checkpoint.name}"
         return f"features-{FEATURES_VERSION}"
+
+    def _features(self, data: bytes) -> NDArray[np.float64]:
+        """Grid features (numpy/Pillow), or CLIP image embeddings when a checkpoint is set."""
+        if self.config.clip_checkpoint is None:
+            return image_features(data)
+        if self._clip is None:
+            self._clip = ClipAnnotator(ClipConfig(checkpoint=self.config.clip_checkpoint))
+        return np.asarray(self._clip.image_embedding(data), dtype=np.float64)
 
     def prompt_version(self, fields: Sequence[LabelField]) -> str:
         return f"learned.v1+a{self.config.target_accuracy:g}+{self.training_digest_}"
@@ -78,7 +95,7 @@ class LearnedAnnotator(ModelAnnotator):
 
     def fit(self, schema: LabelSchema, examples: Sequence[TrainingExample]) -> dict[str, Any]:
         """Train one classifier per learnable field; returns the per-field report."""
-        features = {e.item_id: image_features(e.load_image()) for e in examples}
+        features = {e.item_id: self._features(e.load_image()) for e in examples}
         self.models_ = {}
         for field in schema.fields:
             labelled = [e for e in examples if field.name in e.answers]
@@ -109,7 +126,7 @@ class LearnedAnnotator(ModelAnnotator):
     def _answer(self, request: AnnotationRequest) -> AnnotationResult:
         result = AnnotationResult(item_id=request.item_id)
         result.region_id = request.region.id if request.region else None
-        vector = image_features(request.load_image()).reshape(1, -1)
+        vector = self._features(request.load_image()).reshape(1, -1)
         for field in request.fields:
             model = self.models_.get(field.name)
             if model is None:
