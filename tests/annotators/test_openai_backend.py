@@ -16,6 +16,7 @@ from sqlalchemy import delete, select
 from conftest import COLOURS, Project, make_project
 from crowdlens.annotators.run import annotate_project
 from crowdlens.errors import ConfigError, ModelUnavailable
+from crowdlens.schema import parse_schema
 from crowdlens.store.costs import total_cost
 from crowdlens.store.db import Database
 from crowdlens.store.items import add_items, add_region
@@ -424,3 +425,33 @@ def test_ctrl_c_halfway_then_rerun_pays_nothing_twice(
     with sqlite_database.session() as session:
         assert total_cost(session, project_id=1) == pytest.approx(6 * CALL_COST)
         assert [(j.status, j.done) for j in session.scalars(select(Job))] == [("done", 6)]
+
+
+def test_two_stage_tagging_asks_each_group_then_checks_definitions(
+    sqlite_database: Database, media: MediaStore, chat_server: ChatServer
+) -> None:
+    schema = parse_schema(
+        {
+            "name": "grouped",
+            "fields": [
+                {
+                    "name": "tones",
+                    "kind": "tags",
+                    "groups": [
+                        {"name": "warm", "labels": [{"name": "red", "definition": "Like blood."}]},
+                        {"name": "cool", "labels": ["green", "blue"]},
+                    ],
+                }
+            ],
+        }
+    )
+    project = make_project(sqlite_database, media, ["blue", "red"], schema=schema)
+    run(project, chat_server, config={"tags_strategy": "two-stage", "max_concurrency": 1})
+    assert [a.answers for a in annotations(sqlite_database)] == [
+        {"tones": ["blue"]},
+        {"tones": ["red"]},
+    ]
+    assert len(chat_server.requests) == 2 * 3
+    prompts = [body["messages"][1]["content"][0]["text"] for body in chat_server.requests]
+    assert sum('("warm")' in p for p in prompts) == 2 and sum('("cool")' in p for p in prompts) == 2
+    assert any('"red": Like blood.' in p for p in prompts)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Sequence
+from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,9 +72,7 @@ async def run(strategy: str, asker: Asker, field: TagsField) -> Exchange:
 async def yes_no(asker: Asker, field: TagsField) -> Exchange:
     template = template_id("tags_yesno")
     question = BinaryField(name="applies")
-    steps = await asyncio.gather(
-        *(asker.ask(template, question, label=label) for label in field.labels)
-    )
+    steps = await _all(asker.ask(template, question, label=label) for label in field.labels)
     chosen = [
         label.name
         for label, step in zip(field.labels, steps, strict=True)
@@ -86,10 +84,8 @@ async def yes_no(asker: Asker, field: TagsField) -> Exchange:
 async def two_stage(asker: Asker, field: TagsField) -> Exchange:
     generate = template_id("tags_candidates")
     groups = field.groups
-    steps = list(
-        await asyncio.gather(
-            *(_candidates(asker, generate, group, names) for group, names in groups.items())
-        )
+    steps = await _all(
+        _candidates(asker, generate, group, names) for group, names in groups.items()
     )
     candidates = {name for step in steps for name in step.answers.get("candidates", [])}
     labels = [label for label in field.labels if label.name in candidates]
@@ -98,6 +94,15 @@ async def two_stage(asker: Asker, field: TagsField) -> Exchange:
     check = TagsField(name="applies", labels=[TagLabel(name=label.name) for label in labels])
     final = await asker.ask(template_id("tags_disambiguate"), check, labels=labels)
     return _combine(asker.request.schema, field, final.answers.get("applies", []), [*steps, final])
+
+
+async def _all(asks: Iterable[Awaitable[Exchange]]) -> list[Exchange]:
+    """Every ask's exchange; if one raises, all of them finish first, then the first error."""
+    outcomes = await asyncio.gather(*asks, return_exceptions=True)
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
+    return [o for o in outcomes if isinstance(o, Exchange)]
 
 
 async def _candidates(asker: Asker, template: str, group: str, names: list[str]) -> Exchange:
