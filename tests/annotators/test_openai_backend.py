@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import socket
 import time
 from typing import Any
@@ -455,3 +456,23 @@ def test_two_stage_tagging_asks_each_group_then_checks_definitions(
     prompts = [body["messages"][1]["content"][0]["text"] for body in chat_server.requests]
     assert sum('("warm")' in p for p in prompts) == 2 and sum('("cool")' in p for p in prompts) == 2
     assert any('"red": Like blood.' in p for p in prompts)
+
+
+def test_boxes_are_validated_and_a_wrong_label_is_repaired(
+    sqlite_database: Database, media: MediaStore, chat_server: ChatServer
+) -> None:
+    schema = parse_schema(
+        {"name": "pets", "fields": [{"name": "pets", "kind": "boxes", "classes": ["cat", "dog"]}]}
+    )
+    project = make_project(sqlite_database, media, ["red"], schema=schema)
+    box = {"x": 1, "y": 2, "w": 10, "h": 5}
+    chat_server.then(
+        Step(content=json.dumps({"pets": [{**box, "label": "cow"}]})),
+        Step(content=json.dumps({"pets": [{**box, "label": "dog"}]})),
+    )
+    run(project, chat_server)
+    (stored,) = annotations(sqlite_database)
+    assert stored.answers == {"pets": [{**box, "label": "dog"}]}
+    sent = chat_server.requests[0]["response_format"]["json_schema"]["schema"]
+    assert sent["properties"]["pets"]["items"]["properties"]["label"]["enum"] == ["cat", "dog"]
+    assert "a box label in cat, dog" in chat_server.requests[1]["messages"][-1]["content"]
