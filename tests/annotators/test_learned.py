@@ -172,3 +172,19 @@ def test_bad_learned_settings(
             project="learn",
             annotator_config={"backend": "learned", **config},
         )
+
+
+def test_label_confident_items_waits_for_enough_human_labels(
+    sqlite_database: Database, media: MediaStore
+) -> None:
+    from crowdlens.annotators.run import label_confident_items
+
+    truth = make_items(sqlite_database, media, 60)
+    ids = sorted(truth)
+    assert label_confident_items(sqlite_database, media, project="learn") is None
+    label(sqlite_database, truth, ids[:5], "accepted")
+    assert label_confident_items(sqlite_database, media, project="learn") is None
+    label(sqlite_database, truth, ids[5:55], "accepted")
+    report = label_confident_items(sqlite_database, media, project="learn")
+    assert report is not None and report.progress.done > 0
+    assert "colour" in report.fit_report

@@ -18,6 +18,7 @@ from crowdlens.annotators.requests import build_requests, select_fields
 from crowdlens.annotators.services import Budget, StoreServices
 from crowdlens.annotators.storing import AnnotationWriter
 from crowdlens.annotators.training import training_examples
+from crowdlens.errors import ConfigError
 from crowdlens.schema import LabelSchema
 from crowdlens.store import jobs
 from crowdlens.store.annotators import get_or_create_model
@@ -305,3 +306,29 @@ def _count(progress: Progress, result: AnnotationResult, services: StoreServices
         progress.done += 1
     progress.cached += int(result.cached)
     progress.spent_usd = services.budget.spent
+
+
+def label_confident_items(
+    database: Database,
+    media: MediaStore,
+    *,
+    project: str,
+    config: dict[str, Any] | None = None,
+    progress: Callable[[Progress], None] | None = None,
+) -> RunReport | None:
+    """Run the ``learned`` annotator once people have labelled enough; None until then.
+
+    This is the offline auto-labelling step (``crowdlens demo`` after people have answered):
+    it trains on the accepted human labels and answers only the items it is confident about.
+    """
+    from crowdlens.annotators.learned import LearnedAnnotator, LearnedConfig
+
+    annotator = LearnedAnnotator(LearnedConfig(**(config or {})))
+    try:
+        return annotate_project(
+            database, media, project=project, annotator_config=annotator, progress=progress
+        )
+    except ConfigError:
+        if annotator.models_:
+            raise
+        return None
