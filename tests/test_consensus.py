@@ -9,11 +9,11 @@ import pytest
 from crowdlens.consensus import aggregate_project, read_consensus
 from crowdlens.errors import ConfigError
 from crowdlens.schema import LabelSchema
-from crowdlens.store.annotations import add_annotation
+from crowdlens.store.annotations import add_annotation, list_annotations, set_annotation_status
 from crowdlens.store.annotators import get_or_create_human, get_or_create_model
 from crowdlens.store.db import Database
 from crowdlens.store.items import add_items
-from crowdlens.store.projects import create_project
+from crowdlens.store.projects import create_project, get_project
 
 
 def _item_row(sha: str) -> dict[str, object]:
@@ -96,3 +96,46 @@ def test_unknown_method_is_refused(sqlite_database: Database, small_schema: Labe
         with pytest.raises(ConfigError, match="expected one of"):
             aggregate_project(session, project=project, method="vote")
         assert aggregate_project(session, project=project).skipped["round"] == "no answers yet"
+
+
+def _colour_consensus(database: Database) -> tuple[dict[int, object], dict[str, int]]:
+    with database.session() as session:
+        project = get_project(session, name="shapes")
+        report = aggregate_project(session, project=project, method="mv")
+    with database.session() as session:
+        table = read_consensus(session, project=get_project(session, name="shapes"))
+        colour = table[table["field"] == "colour"]
+        return dict(zip(colour["item"], colour["value"], strict=True)), report.written
+
+
+def test_a_rejected_then_resubmitted_answer_updates_the_consensus(
+    database: Database, small_schema: LabelSchema
+) -> None:
+    _fill(database, small_schema)
+    before, _ = _colour_consensus(database)
+    item_a = min(before)
+    assert before[item_a] == "red"  # p1 red, p2 red, model blue
+    with database.session() as session:
+        project = get_project(session, name="shapes")
+        second = list_annotations(session, project_id=project.id, item_id=item_a)[1]
+        set_annotation_status(session, annotation_id=second.id, status="rejected", reason="check")
+        add_annotation(
+            session, project=project, item_id=item_a, annotator_id=second.annotator_id,
+            answers={**ANSWERS["a"][1], "colour": "blue"}, attempt=2,
+        )  # fmt: skip
+    after, written = _colour_consensus(database)
+    assert after[item_a] == "blue" and written["colour"] == 2  # same count of answers, new one
+    assert _colour_consensus(database)[1] == {}  # and nothing changed since
+
+
+def test_an_item_whose_answers_were_all_rejected_loses_its_consensus(
+    sqlite_database: Database, small_schema: LabelSchema
+) -> None:
+    _fill(sqlite_database, small_schema)
+    before, _ = _colour_consensus(sqlite_database)
+    item_b = max(before)
+    with sqlite_database.session() as session:
+        project = get_project(session, name="shapes")
+        for annotation in list_annotations(session, project_id=project.id, item_id=item_b):
+            set_annotation_status(session, annotation_id=annotation.id, status="rejected")
+    assert set(_colour_consensus(sqlite_database)[0]) == {min(before)}

@@ -124,3 +124,37 @@ def test_human_weight_is_lowered_when_people_err_on_the_same_items() -> None:
     full = policy.model_first(0.9, human_confusion=confusion).consensus(s)
     tempered = policy.model_first(0.9, human_confusion=confusion, human_weight=weight).consensus(s)
     assert tempered.loc[0, 0] < full.loc[0, 0]
+
+
+def test_a_model_that_did_not_answer_an_item_neither_dilutes_nor_disagrees() -> None:
+    votes = pd.DataFrame([[0, 0], [0, 0]], index=["x", "y"], columns=[0, 1])
+    models = {
+        "a": pd.DataFrame([[0.01, 0.99]], index=["x"], columns=[0, 1]),
+        "b": pd.DataFrame([[0.01, 0.99], [0.02, 0.98]], index=["x", "y"], columns=[0, 1]),
+    }
+    requests = policy.model_first(0.95, human_accuracy=0.9).next_requests(
+        PolicyState(votes, models)
+    )
+    assert requests.empty
+
+
+@pytest.mark.parametrize(
+    ("votes", "expected"),
+    [([0, 0], 1), ([1, 0], 1), ([1, 1], 1), ([2, 0], 0), ([1, 2], 0)],
+    ids=["none", "one", "two-split", "two-agree", "tiebreak-done"],
+)
+def test_reannotate_without_a_model_is_two_then_tiebreak(votes: list[int], expected: int) -> None:
+    s = PolicyState(pd.DataFrame([votes], index=["i0"], columns=[0, 1]))
+    other = {"m": pd.DataFrame([[0.9, 0.1]], index=["elsewhere"], columns=[0, 1])}
+    for state_ in (s, PolicyState(s.votes, other)):
+        requests = policy.reannotate_disagreements().next_requests(state_)
+        assert int(requests.get("i0", 0)) == expected
+
+
+def test_make_policy_knows_every_policy_a_project_can_name() -> None:
+    from crowdlens.schema import POLICY_SETTINGS
+
+    assert set(policy.POLICIES) == set(POLICY_SETTINGS)
+    assert isinstance(policy.make_policy("fixed", k=2), policy.Fixed)
+    with pytest.raises(ConfigError, match="expected one of"):
+        policy.make_policy("random")

@@ -11,12 +11,16 @@ computes on tables only). Per field kind:
   most supported sentence.
 * ``boxes`` fields are left to :func:`crowdlens.aggregate.fuse_boxes` over regions.
 
-Re-running is incremental: a field whose answers did not change since its consensus was written
-(same number of answers per item) is skipped.
+Re-running is incremental: each consensus row keeps a digest of the answers it was computed from
+(annotation id, annotator, label and confidence of every counted answer), and a field whose
+digests all match the current answers — same items, same method — is skipped. A new answer, a
+rejected one, or a rejected one resubmitted (same count, new annotation) re-runs the field.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -75,7 +79,7 @@ def aggregate_project(
             continue
         answers = pd.DataFrame(
             answer_rows(session, project_id=project.id, field=spec.name),
-            columns=["item", "annotator", "kind", "label", "confidence"],
+            columns=["item", "annotator", "kind", "label", "confidence", "annotation"],
         )
         if answers.empty:
             report.skipped[spec.name] = "no answers yet"
@@ -90,20 +94,36 @@ def aggregate_project(
 def _unchanged(
     session: Session, project_id: int, name: str, answers: pd.DataFrame, method: str
 ) -> bool:
-    query = select(Consensus.item_id, Consensus.n_annotations, Consensus.method).where(
+    query = select(Consensus.item_id, Consensus.value, Consensus.method).where(
         Consensus.project_id == project_id, Consensus.field == name
     )
-    stored = {item: (n, m) for item, n, m in session.execute(query)}
-    counts = answers.groupby("item").size()
-    return len(stored) == len(counts) and all(
-        stored.get(item) == (int(n), method) for item, n in counts.items()
+    stored = {item: (value.get("answers"), m) for item, value, m in session.execute(query)}
+    digests = answer_digests(answers)
+    return len(stored) == len(digests) and all(
+        stored.get(item) == (digest, method) for item, digest in digests.items()
     )
 
 
-def _consensus_rows(
-    kind: str, answers: pd.DataFrame, aggregator: Aggregator
-) -> list[tuple[int, object, float, int]]:
+def answer_digests(answers: pd.DataFrame) -> dict[int, str]:
+    """Per item, a digest of its answers: what its consensus was computed from."""
+    digests = {}
+    for item, rows in answers.groupby("item", sort=False):
+        parts = sorted(
+            json.dumps([int(a), int(who), label, conf], default=str, sort_keys=True)
+            for a, who, label, conf in rows[["annotation", "annotator", "label", "confidence"]]
+            .astype(object)
+            .itertuples(index=False)
+        )
+        digests[int(item)] = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+    return digests
+
+
+Row = tuple[int, object, float, int, str]
+
+
+def _consensus_rows(kind: str, answers: pd.DataFrame, aggregator: Aggregator) -> list[Row]:
     counts = answers.groupby("item").size()
+    digests = answer_digests(answers)
     if kind == "tags":
         values, confidence = _tags(answers, aggregator)
     elif kind == "text":
@@ -112,7 +132,7 @@ def _consensus_rows(
         aggregator.fit(answers[["item", "annotator", "label"]])
         values, confidence = aggregator.labels_, aggregator.confidence_
     return [
-        (int(item), _plain(values[item]), float(confidence[item]), int(counts[item]))
+        (int(item), _plain(values[item]), float(confidence[item]), int(counts[item]), digests[item])
         for item in values.index
     ]
 
@@ -149,22 +169,25 @@ def _write(
     session: Session,
     project_id: int,
     name: str,
-    rows: Iterable[tuple[int, object, float, int]],
+    rows: Iterable[Row],
     method: str,
 ) -> int:
     query = select(Consensus).where(Consensus.project_id == project_id, Consensus.field == name)
     existing = {c.item_id: c for c in session.scalars(query)}
     written = 0
-    for item_id, value, confidence, n in rows:
+    for item_id, value, confidence, n, digest in rows:
         row = existing.get(item_id) or Consensus(project_id=project_id, item_id=item_id, field=name)
         row.value, row.confidence, row.method, row.n_annotations = (
-            {"value": value},
+            {"value": value, "answers": digest},
             confidence,
             method,
             n,
         )
         session.add(row)
         written += 1
+        existing.pop(item_id, None)
+    for stale in existing.values():  # every answer of the item was rejected since
+        session.delete(stale)
     return written
 
 

@@ -13,9 +13,9 @@ Policies hold no store and no randomness; the assignment engine calls them live,
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -36,11 +36,15 @@ class PolicyState:
         """Human answers so far, per item."""
         return self.votes.sum(axis=1)
 
+    def has_model(self) -> np.ndarray:
+        """Per item (aligned with ``votes``), whether any model answered it."""
+        present = [self.votes.index.isin(p.index) for p in self.model_probas.values()]
+        return np.logical_or.reduce(present) if present else np.zeros(len(self.votes), bool)
+
     def models(self) -> list[np.ndarray]:
-        """Model probabilities aligned with ``votes`` (missing rows uniform)."""
-        k = self.votes.shape[1]
+        """Model probabilities aligned with ``votes``; rows a model did not answer are NaN."""
         return [
-            p.reindex(index=self.votes.index, columns=self.votes.columns).fillna(1.0 / k).to_numpy()
+            p.reindex(index=self.votes.index, columns=self.votes.columns).to_numpy(dtype=float)
             for p in self.model_probas.values()
         ]
 
@@ -80,16 +84,28 @@ def posterior(
 
 
 def combine_models(models: list[np.ndarray]) -> np.ndarray | None:
-    """Mean of the models' probabilities, or ``None`` without models."""
-    return None if not models else np.asarray(np.mean(models, axis=0))
+    """Per item, the mean of the models that answered it (uniform where none did).
+
+    ``None`` without models. Rows a model did not answer are NaN (see ``PolicyState.models``).
+    """
+    if not models:
+        return None
+    stacked = np.stack(models)
+    count = (~np.isnan(stacked[..., 0])).sum(axis=0)[:, None]
+    mean = np.nansum(stacked, axis=0) / np.maximum(count, 1)
+    return np.asarray(np.where(count > 0, mean, 1.0 / stacked.shape[2]))
 
 
 def models_disagree(models: list[np.ndarray]) -> np.ndarray:
-    """Per item, whether the models' top classes differ."""
+    """Per item, whether the top classes of the models that answered it differ."""
     if len(models) < 2:
         return np.zeros(models[0].shape[0] if models else 0, dtype=bool)
-    tops = np.stack([m.argmax(axis=1) for m in models])
-    return np.asarray((tops != tops[0]).any(axis=0))
+    stacked = np.stack(models)
+    answered = ~np.isnan(stacked[..., 0])
+    tops = np.nan_to_num(stacked, nan=-1.0).argmax(axis=2)
+    highest = np.where(answered, tops, -1).max(axis=0)
+    lowest = np.where(answered, tops, stacked.shape[2]).min(axis=0)
+    return np.asarray((answered.sum(axis=0) >= 2) & (highest != lowest))
 
 
 def _requests(index: pd.Index, counts: np.ndarray, urgency: np.ndarray) -> pd.Series:
@@ -163,14 +179,17 @@ class ReannotateDisagreements:
     """The CelebA procedure: one person checks the model; on disagreement one more decides.
 
     Consensus is the majority of the model's top class and the people's answers; when all
-    differ, the model's answer stands. Without a model it is plain two-then-tiebreak voting.
+    differ, the model's answer stands. An item no model answered gets plain two-then-tiebreak
+    voting: two people, and a third when they differ.
     """
 
     def next_requests(self, state: PolicyState) -> pd.Series:
-        n = state.n_human.to_numpy()
+        votes = state.votes.to_numpy()
+        n = votes.sum(axis=1)
         model_top = self._model_top(state)
-        first = state.votes.to_numpy().argmax(axis=1)
-        needs = (n == 0) | ((n == 1) & (first != model_top))
+        first = votes.argmax(axis=1)
+        split = (model_top < 0) & (n == 2) & (votes.max(axis=1) < 2)
+        needs = (n == 0) | ((n == 1) & (first != model_top)) | split
         return _requests(state.votes.index, needs.astype(int), needs.astype(float))
 
     def consensus(self, state: PolicyState) -> pd.DataFrame:
@@ -187,7 +206,7 @@ class ReannotateDisagreements:
         combined = combine_models(state.models())
         if combined is None:
             return np.full(len(state.votes), -1)
-        return np.asarray(combined.argmax(axis=1))
+        return np.where(state.has_model(), combined.argmax(axis=1), -1)
 
 
 @dataclass(frozen=True)
@@ -242,6 +261,23 @@ def budgeted(budget: int, **kwargs: object) -> Budgeted:
     if budget < 0:
         raise ConfigError(f"budgeted(budget): expected budget >= 0, got {budget}")
     return Budgeted(budget=budget, **kwargs)  # type: ignore[arg-type]
+
+
+POLICIES: dict[str, Callable[..., Policy]] = {
+    "fixed": fixed,
+    "model_first": model_first,
+    "reannotate_disagreements": reannotate_disagreements,
+    "budgeted": budgeted,
+}
+
+
+def make_policy(name: str, **settings: Any) -> Policy:
+    """A policy by the name a project's YAML gives it, with that policy's settings."""
+    if name not in POLICIES:
+        raise ConfigError(
+            f"policy: expected one of {', '.join(POLICIES)}, got {name!r}; check its spelling"
+        )
+    return POLICIES[name](**settings)
 
 
 def estimate_confusion(

@@ -231,6 +231,66 @@ LabelField = Annotated[
     BinaryField | ChoiceField | TagsField | TextField | BoxesField, Field(discriminator="kind")
 ]
 
+#: The routing policies a project can name, with the settings each one takes
+#: (``crowdlens.policy.make_policy`` builds them; see docs/aggregation.md).
+POLICY_SETTINGS: dict[str, tuple[str, ...]] = {
+    "fixed": ("k",),
+    "model_first": ("threshold", "max_human", "human_accuracy", "model_confidence"),
+    "reannotate_disagreements": ("model_confidence",),
+    "budgeted": ("budget", "batch", "human_accuracy", "model_confidence"),
+}
+
+
+class PolicyConfig(_Strict):
+    """Who answers what next: ``{name: model_first, field: smiling, threshold: 0.9}``.
+
+    ``field`` names the binary or choice field(s) the policy routes on; ``model_confidence`` is
+    the probability given to a model answer stored without a confidence.
+    """
+
+    name: str
+    field: str | list[str]
+    k: int | None = Field(default=None, ge=0, le=100)
+    threshold: float | None = Field(default=None, gt=0, le=1)
+    max_human: int | None = Field(default=None, ge=1, le=100)
+    human_accuracy: float | None = Field(default=None, gt=0, lt=1)
+    budget: int | None = Field(default=None, ge=0)
+    batch: int | None = Field(default=None, ge=0)
+    model_confidence: float | None = Field(default=None, gt=0, lt=1)
+
+    @field_validator("name")
+    @classmethod
+    def _known_policy(cls, name: str) -> str:
+        if name not in POLICY_SETTINGS:
+            raise ValueError(
+                f"expected a policy in {', '.join(POLICY_SETTINGS)}, got {name!r}; "
+                "check its spelling"
+            )
+        return name
+
+    @model_validator(mode="after")
+    def _settings_fit_the_policy(self) -> PolicyConfig:
+        given = {k for k, v in self.model_dump(exclude={"name", "field"}).items() if v is not None}
+        foreign = sorted(given - set(POLICY_SETTINGS[self.name]))
+        if foreign:
+            allowed = ", ".join(POLICY_SETTINGS[self.name]) or "no settings"
+            raise ValueError(
+                f"policy {self.name!r} takes {allowed}, got {', '.join(foreign)}; remove them"
+            )
+        if not self.fields:
+            raise ValueError("expected field: a field name (or a list of them), got an empty list")
+        if self.name == "budgeted" and self.budget is None:
+            raise ValueError("policy 'budgeted' expected a budget (human answers), got none")
+        return self
+
+    @property
+    def fields(self) -> list[str]:
+        return [self.field] if isinstance(self.field, str) else list(self.field)
+
+    def settings(self) -> dict[str, Any]:
+        """The policy's own settings that were given (for ``make_policy``)."""
+        return self.model_dump(exclude={"name", "field", "model_confidence"}, exclude_none=True)
+
 
 class LabelSchema(_Strict):
     """A project's declaration: what is asked, how often, and for what reward."""
@@ -243,6 +303,7 @@ class LabelSchema(_Strict):
     reward_usd: float = Field(default=0.0, ge=0)
     items_per_assignment: int = Field(default=10, ge=1, le=500)
     qc: dict[str, Any] = Field(default_factory=dict)
+    policy: PolicyConfig | None = None
 
     @field_validator("fields")
     @classmethod
@@ -253,6 +314,17 @@ class LabelSchema(_Strict):
                 raise ValueError(f"expected unique field names, got {field.name!r} twice")
             seen.add(field.name)
         return fields
+
+    @model_validator(mode="after")
+    def _policy_routes_on_label_fields(self) -> LabelSchema:
+        kinds = {f.name: f.kind for f in self.fields}
+        for name in self.policy.fields if self.policy else []:
+            if kinds.get(name) not in ("binary", "choice"):
+                raise ValueError(
+                    f"policy.field: expected a binary or choice field of this project, got "
+                    f"{name!r} ({kinds.get(name, 'no such field')})"
+                )
+        return self
 
     def field(self, name: str) -> LabelField:
         for field in self.fields:

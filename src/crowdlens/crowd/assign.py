@@ -7,7 +7,7 @@ load after the lock, so two workers claiming at once never over-fill an item.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -24,8 +24,10 @@ from crowdlens.store.db import IMMEDIATE, Database
 from crowdlens.store.projects import get_project, project_schema
 from crowdlens.store.tables import Annotator, Assignment, AssignmentItem, Item, Project, utcnow
 
-#: Orders candidate item ids, most wanted first; it may drop ids it never wants asked.
-Priority = Callable[[Sequence[int]], Sequence[int]]
+#: Orders candidate item ids, most wanted first; it may drop ids it never wants asked. It may
+#: also return a mapping item id → cap (most wanted first): the most people who may hold or
+#: have answered the item, below the project's redundancy (a routing policy's limits).
+Priority = Callable[[Sequence[int]], Sequence[int] | Mapping[int, int]]
 DEFAULT_LEASE = timedelta(minutes=30)
 
 
@@ -119,8 +121,9 @@ def _choose_items(
         redundancy=schema.redundancy,
         now=now,
     )
-    ordered = list(priority(candidates)) if priority else candidates
-    chosen = _lock_and_pick(session, project.id, ordered, schema, now)
+    ranked = priority(candidates) if priority else candidates
+    caps = ranked if isinstance(ranked, Mapping) else {}
+    chosen = _lock_and_pick(session, project.id, list(ranked), schema, now, caps)
     if not chosen:
         raise NoWorkAvailable(
             f"expected open items in project {project.name!r}, got none for this worker: "
@@ -130,17 +133,25 @@ def _choose_items(
 
 
 def _lock_and_pick(
-    session: Session, project_id: int, ordered: list[int], schema: LabelSchema, now: datetime
+    session: Session,
+    project_id: int,
+    ordered: list[int],
+    schema: LabelSchema,
+    now: datetime,
+    caps: Mapping[int, int],
 ) -> list[int]:
     """Lock candidates in priority order, skipping rows another claim holds, then recount."""
     wanted = schema.items_per_assignment
+    redundancy = schema.redundancy
     chosen: list[int] = []
     for start in range(0, len(ordered), wanted):
         chunk = ordered[start : start + wanted]
         lock = select(Item.id).where(Item.id.in_(chunk)).with_for_update(skip_locked=True)
         locked = set(session.scalars(lock))
         loads = item_loads(session, project_id=project_id, now=now, item_ids=locked)
-        fresh = [i for i in chunk if i in locked and loads[i] < schema.redundancy]
+        fresh = [
+            i for i in chunk if i in locked and loads[i] < min(redundancy, caps.get(i, redundancy))
+        ]
         chosen.extend(fresh[: wanted - len(chosen)])
         if len(chosen) >= wanted:
             break

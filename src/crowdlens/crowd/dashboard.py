@@ -153,7 +153,11 @@ def _vote_values(value: Any) -> list[str]:
 
 
 def annotation_records(session: Session, *, project: Project) -> list[dict[str, Any]]:
-    """All annotations of a project as plain records (the admin's JSONL export)."""
+    """All annotations of a project as plain records (the admin's JSONL export).
+
+    Each record carries its item's stored consensus: field → value, confidence, method.
+    """
+    consensus = item_consensus(session, project=project)
     query = (
         select(Annotation, Annotator, Item)
         .join(Annotator, Annotator.id == Annotation.annotator_id)
@@ -176,6 +180,20 @@ def annotation_records(session: Session, *, project: Project) -> list[dict[str, 
             "time_spent_s": a.time_spent_s,
             "cost_usd": a.cost_usd,
             "created_at": a.created_at.isoformat(),
+            "consensus": consensus.get(item.id, {}),
         }
         for a, who, item in session.execute(query)
     ]
+
+
+def item_consensus(session: Session, *, project: Project) -> dict[int, dict[str, Any]]:
+    """Stored consensus by item and field: ``{item: {field: {value, confidence, method}}}``."""
+    query = select(Consensus).where(Consensus.project_id == project.id)
+    found: dict[int, dict[str, Any]] = defaultdict(dict)
+    for row in session.scalars(query):
+        found[row.item_id][row.field] = {
+            "value": row.value.get("value"),
+            "confidence": row.confidence,
+            "method": row.method,
+        }
+    return dict(found)

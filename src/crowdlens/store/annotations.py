@@ -84,12 +84,14 @@ def answer_rows(
     field: str,
     statuses: tuple[str, ...] = ("submitted", "accepted"),
 ) -> list[dict[str, Any]]:
-    """One row per answer to ``field``: item, annotator, annotator kind, label, confidence.
+    """One row per answer to ``field``: item, annotator, annotator kind, label, confidence, and
+    the annotation's id (``annotation``).
 
     This is the long table the aggregators and agreement studies take.
     """
     query = (
         select(
+            Annotation.id,
             Annotation.item_id,
             Annotation.annotator_id,
             Annotator.kind,
@@ -107,8 +109,9 @@ def answer_rows(
             "kind": kind,
             "label": answers[field],
             "confidence": (confidence or {}).get(field),
+            "annotation": annotation,
         }
-        for item, annotator, kind, answers, confidence in session.execute(query)
+        for annotation, item, annotator, kind, answers, confidence in session.execute(query)
         if field in answers
     ]
 

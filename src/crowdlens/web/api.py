@@ -28,6 +28,7 @@ from crowdlens.crowd import (
 )
 from crowdlens.errors import AnswerInvalid, PayloadTooLarge, Unauthorized
 from crowdlens.ingest import ImageLimits, import_images
+from crowdlens.routing import route_priority
 from crowdlens.schema import parse_schema
 from crowdlens.store.annotations import add_annotation, list_annotations
 from crowdlens.store.annotators import get_or_create_human, get_or_create_model
@@ -204,7 +205,7 @@ def post_assignment(name: str, state: State, body: s.AssignmentCreate) -> s.Assi
     worker = WorkerIdentity(body.platform, checked.worker_id, external)
     claim = claim_assignment(
         state.database, project=name, worker=worker, lease=state.options.lease,
-        priority=state.options.priority,
+        priority=state.options.priority or route_priority(state.database, project=name),
     )  # fmt: skip
     token = assignment_token(
         state.secret_key, AssignmentRef(claim.assignment_id, claim.annotator_id)

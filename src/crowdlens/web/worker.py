@@ -20,6 +20,7 @@ from crowdlens.crowd import (
     submit_answers,
 )
 from crowdlens.errors import Forbidden, Gone
+from crowdlens.routing import route_priority
 from crowdlens.schema import LabelSchema
 from crowdlens.store.items import get_item
 from crowdlens.store.projects import get_project, project_schema
@@ -75,7 +76,7 @@ async def start(project: str, request: Request, state: State) -> Response:
     try:
         claim = claim_assignment(
             state.database, project=project, worker=worker, lease=state.options.lease,
-            priority=state.options.priority,
+            priority=state.options.priority or route_priority(state.database, project=project),
         )  # fmt: skip
     except NoWorkAvailable:
         return render(state, request, "worker/no_work.html", schema=_schema(state, project))
