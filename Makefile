@@ -15,7 +15,7 @@ demo: $(PY)
 
 test: $(PY)
 	bash scripts/system-deps.sh espeak-ng chromium
-	$(PIP) -e '.[dev,postgres,audio]'
+	$(PIP) -e '.[dev,postgres,audio,clip]'
 	$(MAKE) check
 
 check: lint

@@ -7,6 +7,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -112,3 +113,29 @@ def make_png(tmp_path: Path):  # type: ignore[no-untyped-def]
         return path
 
     return make
+
+
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped and not hasattr(report, "wasxfail"):
+        _skipped.append(report.nodeid)
+
+
+def pytest_collectreport(report: pytest.CollectReport) -> None:
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if os.environ.get("CI") and _skipped:
+        terminalreporter.write_line(f"CI: {len(_skipped)} skipped tests count as failures:")
+        for nodeid in _skipped[:20]:
+            terminalreporter.write_line(f"  {nodeid}")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI a skipped test is a failure: every dependency the suite needs is installed there."""
+    if os.environ.get("CI") and _skipped and exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
