@@ -23,12 +23,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crowdlens.crowd import Priority
+from crowdlens.crowd.leases import item_loads
 from crowdlens.policy import Policy, PolicyState, make_policy
 from crowdlens.schema import LabelSchema, PolicyConfig
 from crowdlens.store.annotations import answer_rows
 from crowdlens.store.db import Database
 from crowdlens.store.projects import get_project, project_schema
-from crowdlens.store.tables import Item, Project
+from crowdlens.store.tables import Item, Project, utcnow
 
 #: Confidence of a model answer stored without one, unless the policy says otherwise.
 MODEL_CONFIDENCE = 0.8
@@ -61,19 +62,35 @@ def plan_route(session: Session, *, project: Project) -> RoutePlan | None:
     config = schema.policy
     if config is None:
         return None
-    policy = build_policy(config, schema)
     query = select(Item.id).where(Item.project_id == project.id).order_by(Item.id)
     items = pd.Index(list(session.scalars(query)), name="item")
-    confidence = config.model_confidence or MODEL_CONFIDENCE
-    per_field = []
-    for name in config.fields:
-        answers = pd.DataFrame(
+    tables = {
+        name: pd.DataFrame(
             answer_rows(session, project_id=project.id, field=name),
             columns=["item", "annotator", "kind", "label", "confidence"],
         )
-        state = policy_state(answers, items, field_classes(schema, name), confidence)
-        per_field.append(field_caps(policy, state))
-    return RoutePlan(config.name, merge_caps(per_field))
+        for name in config.fields
+    }
+    policy = build_policy(config, schema)
+    confidence = config.model_confidence or MODEL_CONFIDENCE
+    per_field = [
+        field_caps(policy, policy_state(answers, items, field_classes(schema, name), confidence))
+        for name, answers in tables.items()
+    ]
+    caps = merge_caps(per_field)
+    if config.name == "budgeted":
+        caps = within_budget(session, project.id, caps, int(config.budget or 0))
+    return RoutePlan(config.name, caps)
+
+
+def within_budget(
+    session: Session, project_id: int, caps: dict[int, int], budget: int
+) -> dict[int, int]:
+    """Only as many items with room as the budget has left after answers and live leases."""
+    loads = item_loads(session, project_id=project_id, now=utcnow())
+    room = max(budget - sum(loads.values()), 0)
+    open_ = [item for item, cap in caps.items() if loads[item] < cap]
+    return {item: caps[item] for item in open_[:room]}
 
 
 def build_policy(config: PolicyConfig, schema: LabelSchema) -> Policy:

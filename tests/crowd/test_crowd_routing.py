@@ -115,3 +115,19 @@ def test_concurrent_claims_never_exceed_the_policy_cap(
     with ThreadPoolExecutor(max_workers=8) as pool:
         given = [item for ids in pool.map(attempt, range(8)) for item in ids]
     assert given == [items[0]]
+
+
+def test_budgeted_counts_unanswered_leases_against_the_budget(
+    database: Database, make_project: MakeProject
+) -> None:
+    policy = {"name": "budgeted", "field": "round", "budget": 2, "human_accuracy": 0.55}
+    items = make_project(3, redundancy=3, items_per_assignment=1, policy=policy)
+    model_says(
+        database, "m", dict(zip(items, [(True, 0.6), (True, 0.7), (True, 0.8)], strict=True))
+    )
+    first = claim(database, "w1")
+    assert first.item_ids == (items[0],)
+    assert claim(database, "w2").item_ids == (items[1],)
+    answer_all(database, first, {items[0]: False})  # still the least certain item
+    with pytest.raises(NoWorkAvailable):  # one answer in, one lease out: the budget is spent
+        claim(database, "w3")
