@@ -35,6 +35,13 @@ class Settings(BaseSettings):
     max_image_pixels: int = Field(
         default=50_000_000, gt=0, description="Largest width × height accepted (bomb guard)."
     )
+    transcriber: str = Field(
+        default="whisper", description="Speech-to-text for spoken answers: whisper or openai."
+    )
+    transcriber_url: str | None = Field(
+        default=None, description="base_url of an OpenAI-compatible transcription server."
+    )
+    max_audio_bytes: int = Field(default=25 * MiB, gt=0, description="Largest recording accepted.")
 
     @property
     def resolved_database_url(self) -> str:

@@ -78,6 +78,7 @@ def test_a_verdict_score_outside_zero_one_is_refused() -> None:
 
 
 def test_unknown_rule_names_the_known_ones() -> None:
-    with pytest.raises(ConfigError, match="expected a QC rule in min_words, required"):
-        get_rule("keywords")
+    known = "gibberish, gold, keywords, language, min_seconds, min_words, near_duplicate"
+    with pytest.raises(ConfigError, match=f"expected a QC rule in {known}, paste_heavy, required"):
+        get_rule("spelling")
     assert issubclass(get_rule("required"), QCRule)

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crowdlens.crowd.gold import mix_gold, regular_items
 from crowdlens.crowd.identity import WorkerIdentity
 from crowdlens.crowd.leases import aware, item_loads, open_item_ids
 from crowdlens.crowd.locking import single_writer
@@ -121,9 +122,13 @@ def _choose_items(
         redundancy=schema.redundancy,
         now=now,
     )
+    candidates = regular_items(session, project_id=project.id, schema=schema, candidates=candidates)
     ranked = priority(candidates) if priority else candidates
     caps = ranked if isinstance(ranked, Mapping) else {}
     chosen = _lock_and_pick(session, project.id, list(ranked), schema, now, caps)
+    chosen = mix_gold(
+        session, project_id=project.id, annotator_id=annotator_id, schema=schema, chosen=chosen
+    )
     if not chosen:
         raise NoWorkAvailable(
             f"expected open items in project {project.name!r}, got none for this worker: "

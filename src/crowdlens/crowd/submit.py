@@ -4,6 +4,9 @@ A submission carries a key chosen when the form was shown; sending the same key 
 click, a retried request) returns the first outcome and stores nothing new. A QC failure is
 stored as a ``failed`` attempt with the reasons; the worker fixes and resubmits until the
 project's ``qc.max_attempts``, whose failure is stored ``rejected`` and ends the item.
+Spoken fields are answered by their recordings' transcripts (:mod:`crowdlens.crowd.spoken`); a
+worker falling below the gold threshold is blocked; a passed answer may make its item ready for
+merging (:mod:`crowdlens.crowd.ready`).
 """
 
 from __future__ import annotations
@@ -17,12 +20,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crowdlens.crowd.codes import new_code
+from crowdlens.crowd.gold import failed_gold
 from crowdlens.crowd.leases import FINAL, aware
 from crowdlens.crowd.locking import single_writer
 from crowdlens.crowd.progress import assignment_view, load_assignment
+from crowdlens.crowd.qc_inputs import item_context
+from crowdlens.crowd.ready import mark_if_ready
+from crowdlens.crowd.review import block_worker
 from crowdlens.crowd.signals import paste_verdicts
+from crowdlens.crowd.spoken import spoken_answers
 from crowdlens.errors import Conflict, Forbidden, Gone, RateLimited
 from crowdlens.qc import max_attempts, run_qc
+from crowdlens.schema import LabelSchema
 from crowdlens.store.annotations import add_annotation, find_by_idempotency_key
 from crowdlens.store.db import IMMEDIATE, Database
 from crowdlens.store.projects import project_schema
@@ -32,6 +41,7 @@ from crowdlens.store.tables import (
     Assignment,
     AssignmentItem,
     CostEntry,
+    Item,
     Project,
     utcnow,
 )
@@ -53,6 +63,7 @@ class Submission:
     answers: Mapping[str, Any]
     key: str
     signals: Mapping[str, Any] = field(default_factory=dict)
+    recordings: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -150,13 +161,20 @@ def _store(
 ) -> Annotation:
     project = session.get_one(Project, assignment.project_id)
     schema = project_schema(project)
-    answers = schema.validate_answers(submission.answers, partial=True)
-    result = run_qc(schema, answers)
+    spoken = spoken_answers(
+        session, schema, annotator_id=assignment.annotator_id, item_id=submission.item_id,
+        recordings=submission.recordings,
+    )  # fmt: skip
+    answers = schema.validate_answers(spoken.merge(schema, submission.answers), partial=True)
+    context = item_context(
+        session, schema=schema, item=session.get_one(Item, submission.item_id),
+        annotator_id=assignment.annotator_id, signals=submission.signals, seconds=spoken.seconds,
+    )  # fmt: skip
+    result = run_qc(schema, answers, context)
+    verdicts = result.to_json() + paste_verdicts(answers, submission.signals) + spoken.signals
     attempt = _attempts(session, assignment.id, submission.item_id) + 1
-    status = "submitted" if result.passed else "failed"
-    if not result.passed and attempt >= max_attempts(schema):
-        status = "rejected"
-    return add_annotation(
+    status = _status(result.passed, attempt, max_attempts(schema), verdicts)
+    annotation = add_annotation(
         session,
         project=project,
         item_id=submission.item_id,
@@ -167,10 +185,31 @@ def _store(
         assignment_id=assignment.id,
         status=status,
         attempt=attempt,
-        qc=result.to_json() + paste_verdicts(answers, submission.signals),
+        qc=verdicts,
         time_spent_s=_time_spent(session, assignment, now),
         created_at=now,
     )
+    _after_store(session, schema, annotation)
+    return annotation
+
+
+def _status(passed: bool, attempt: int, allowed: int, verdicts: list[dict[str, Any]]) -> str:
+    """``submitted`` when QC passed; ``failed`` with tries left; else ``rejected``.
+
+    Falling below the gold threshold ends the item at once: trying again would only let the
+    worker guess the known answer.
+    """
+    if passed:
+        return "submitted"
+    return "rejected" if attempt >= allowed or failed_gold(verdicts) else "failed"
+
+
+def _after_store(session: Session, schema: LabelSchema, annotation: Annotation) -> None:
+    session.flush()
+    if failed_gold(annotation.qc):
+        block_worker(session, annotator_id=annotation.annotator_id)
+    elif annotation.status == "submitted":
+        mark_if_ready(session, schema=schema, item_id=annotation.item_id)
 
 
 def _attempts(session: Session, assignment_id: int, item_id: int) -> int:
@@ -196,7 +235,7 @@ def _finish_if_complete(session: Session, assignment: Assignment, now: datetime)
     view = assignment_view(
         session, assignment_id=assignment.id, annotator_id=assignment.annotator_id
     )
-    if view.next_item is not None or assignment.completion_code:
+    if view.next_item is not None or assignment.completion_code or assignment.status == "revoked":
         return
     assignment.status = "submitted"
     assignment.submitted_at = now

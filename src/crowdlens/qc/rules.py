@@ -15,6 +15,7 @@ from importlib.metadata import entry_points
 from typing import Any, ClassVar
 
 from crowdlens.errors import ConfigError
+from crowdlens.qc.context import EMPTY_CONTEXT, ItemContext
 from crowdlens.schema import LabelSchema, TextField
 
 WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
@@ -39,7 +40,11 @@ class Verdict:
 
 
 class QCRule:
-    """Base class: ``name`` is the registry key; ``applies`` says whether a project needs it."""
+    """Base class: ``name`` is the registry key; ``applies`` says whether a project needs it.
+
+    ``check`` gets the validated answers of one item and an :class:`ItemContext` (keywords,
+    other answers, recording lengths, paste counts, gold) that rules may ignore.
+    """
 
     name: ClassVar[str] = ""
 
@@ -51,7 +56,9 @@ class QCRule:
     def applies(cls, schema: LabelSchema) -> bool:
         return True
 
-    def check(self, answers: Mapping[str, Any]) -> list[Verdict]:
+    def check(
+        self, answers: Mapping[str, Any], context: ItemContext = EMPTY_CONTEXT
+    ) -> list[Verdict]:
         raise NotImplementedError
 
 
@@ -96,7 +103,9 @@ class RequiredRule(QCRule):
 
     name = "required"
 
-    def check(self, answers: Mapping[str, Any]) -> list[Verdict]:
+    def check(
+        self, answers: Mapping[str, Any], context: ItemContext = EMPTY_CONTEXT
+    ) -> list[Verdict]:
         missing = [f for f in self.schema.fields if f.required and _is_empty(answers.get(f.name))]
         return [self._missing(f.name) for f in missing] or [Verdict(self.name, 1.0, True, "")]
 
@@ -118,7 +127,9 @@ class MinWordsRule(QCRule):
     def applies(cls, schema: LabelSchema) -> bool:
         return any(_minimum(schema, f) for f in schema.fields if isinstance(f, TextField))
 
-    def check(self, answers: Mapping[str, Any]) -> list[Verdict]:
+    def check(
+        self, answers: Mapping[str, Any], context: ItemContext = EMPTY_CONTEXT
+    ) -> list[Verdict]:
         verdicts = []
         for field in self.schema.fields:
             minimum = _minimum(self.schema, field) if isinstance(field, TextField) else 0

@@ -9,11 +9,12 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from crowdlens.audio import TranscriptionWorker, get_transcriber
 from crowdlens.errors import CrowdlensError
 from crowdlens.settings import Settings
 from crowdlens.store.db import open_database
 from crowdlens.store.media import MediaStore
-from crowdlens.web import admin, api, worker
+from crowdlens.web import admin, api, spoken, worker
 from crowdlens.web.limits import BodyLimit, LoginThrottle, SecurityHeaders
 from crowdlens.web.state import (
     HERE,
@@ -43,7 +44,12 @@ def create_app(settings: Settings, options: WebOptions | None = None) -> FastAPI
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        state.transcription = _transcription(state) if options.run_transcription else None
+        if state.transcription is not None:
+            await state.transcription.start()
         yield
+        if state.transcription is not None:
+            await state.transcription.stop()
         state.database.dispose()
 
     app = FastAPI(
@@ -56,6 +62,7 @@ def create_app(settings: Settings, options: WebOptions | None = None) -> FastAPI
     app.state.crowdlens = state
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(worker.router)
+    app.include_router(spoken.router)
     app.include_router(admin.router)
     app.include_router(api.router)
     app.add_api_route("/api/v1/docs", _docs_page(app), include_in_schema=False)
@@ -65,10 +72,26 @@ def create_app(settings: Settings, options: WebOptions | None = None) -> FastAPI
     return app
 
 
+def _transcription(state: AppState) -> TranscriptionWorker:
+    """The background transcriber of spoken answers (resumes clips left by a restart)."""
+    settings, options = state.settings, state.options
+    transcriber = options.transcriber
+    if transcriber is None:
+        extra = {"base_url": settings.transcriber_url} if settings.transcriber_url else {}
+        transcriber = get_transcriber(settings.transcriber, **extra)
+    return TranscriptionWorker(
+        state.database, state.media, transcriber,
+        poll_s=options.transcription_poll_s, policy=options.transcription,
+    )  # fmt: skip
+
+
 def _limits(settings: Settings, options: WebOptions) -> Callable[[str], int]:
     upload = settings.max_image_bytes + UPLOAD_SLACK
+    audio = settings.max_audio_bytes + UPLOAD_SLACK
 
     def limit_for(path: str) -> int:
+        if path.endswith("/audio"):
+            return audio
         return upload if path.endswith("/items") else options.max_form_bytes
 
     return limit_for
@@ -89,7 +112,7 @@ async def _translate_error(request: Request, exc: Exception) -> Response:
     """A library error becomes its status code: JSON under /api, a calm page elsewhere."""
     assert isinstance(exc, CrowdlensError)
     status = exc.status_code
-    if request.url.path.startswith("/api/"):
+    if request.url.path.startswith("/api/") or _wants_json(request):
         return JSONResponse({"error": type(exc).__name__, "detail": str(exc)}, status_code=status)
     if status == 401 and request.url.path.startswith("/admin"):
         return Response(status_code=303, headers={"location": "/admin/login"})
@@ -98,6 +121,11 @@ async def _translate_error(request: Request, exc: Exception) -> Response:
         title=_TITLES.get(status, "Something went wrong"), message=str(exc), status=status
     )
     return HTMLResponse(page, status_code=status)
+
+
+def _wants_json(request: Request) -> bool:
+    """The page's own scripts ask for JSON (recording upload and state)."""
+    return request.headers.get("accept", "").startswith("application/json")
 
 
 _TITLES = {

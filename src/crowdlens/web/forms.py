@@ -7,9 +7,10 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
-from crowdlens.schema import LabelSchema, TagsField
+from crowdlens.schema import LabelSchema, TagsField, TextField
 
 SIGNALS_FIELD = "_signals"
+CLIP_SUFFIX = "__clip"
 
 
 def answers_from_form(schema: LabelSchema, form: FormData) -> dict[str, Any]:
@@ -24,6 +25,17 @@ def answers_from_form(schema: LabelSchema, form: FormData) -> dict[str, Any]:
         if isinstance(value, str) and value.strip():
             answers[field.name] = value
     return answers
+
+
+def recordings_from_form(schema: LabelSchema, form: FormData) -> dict[str, int]:
+    """Spoken field → the recording id the page put in ``<field>__clip`` (when there is one)."""
+    recordings: dict[str, int] = {}
+    for field in schema.fields:
+        value = form.get(field.name + CLIP_SUFFIX)
+        spoken = isinstance(field, TextField) and field.spoken
+        if spoken and isinstance(value, str) and value.isdigit():
+            recordings[field.name] = int(value)
+    return recordings
 
 
 def signals_from_form(form: FormData) -> dict[str, Any]:
@@ -47,4 +59,7 @@ def form_values(schema: LabelSchema, form: FormData) -> dict[str, Any]:
         else:
             value = form.get(field.name)
             values[field.name] = value if isinstance(value, str) else ""
+        clip = form.get(field.name + CLIP_SUFFIX)
+        if isinstance(clip, str) and clip.isdigit():
+            values[field.name + CLIP_SUFFIX] = clip
     return values

@@ -92,7 +92,8 @@ SECURITY_HEADERS = [
     (b"referrer-policy", b"same-origin"),
     (
         b"content-security-policy",
-        b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        b"default-src 'self'; img-src 'self' data:; media-src 'self' blob:; "
+        b"style-src 'self' 'unsafe-inline'; "
         b"script-src 'self'; object-src 'none'; base-uri 'none'",
     ),
 ]

@@ -15,6 +15,7 @@ from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
+from crowdlens.audio import RetryPolicy, Transcriber, TranscriptionWorker
 from crowdlens.crowd import DEFAULT_LEASE, Priority, RateLimit
 from crowdlens.settings import Settings
 from crowdlens.store.db import Database
@@ -27,7 +28,12 @@ KiB = 1024
 
 @dataclass(frozen=True)
 class WebOptions:
-    """Knobs of the web app that are not settings of the whole home."""
+    """Knobs of the web app that are not settings of the whole home.
+
+    ``transcriber``: the speech-to-text backend for spoken answers; ``None`` builds the one
+    named by ``settings.transcriber``. ``run_transcription=False`` leaves transcribing to
+    another process (``TranscriptionWorker`` or ``transcribe_pending``).
+    """
 
     lease: timedelta = DEFAULT_LEASE
     rate_limit: RateLimit = field(default_factory=RateLimit)
@@ -35,6 +41,10 @@ class WebOptions:
     secret_key: str | None = None
     max_form_bytes: int = 256 * KiB
     session_hours: int = 12
+    transcriber: Transcriber | None = None
+    transcription: RetryPolicy = field(default_factory=RetryPolicy)
+    transcription_poll_s: float = 5.0
+    run_transcription: bool = True
 
 
 class Credentials:
@@ -78,6 +88,11 @@ class AppState:
     credentials: Credentials
     templates: Jinja2Templates
     logins: LoginThrottle
+    transcription: TranscriptionWorker | None = None
+
+    def wake_transcription(self) -> None:
+        if self.transcription is not None:
+            self.transcription.wake()
 
 
 def load_secret_key(settings: Settings, options: WebOptions) -> str:

@@ -25,7 +25,12 @@ from crowdlens.schema import LabelSchema
 from crowdlens.store.items import get_item
 from crowdlens.store.projects import get_project, project_schema
 from crowdlens.store.tables import Project, utcnow
-from crowdlens.web.forms import answers_from_form, form_values, signals_from_form
+from crowdlens.web.forms import (
+    answers_from_form,
+    form_values,
+    recordings_from_form,
+    signals_from_form,
+)
 from crowdlens.web.state import AppState, State
 from crowdlens.web.tokens import (
     AssignmentRef,
@@ -145,6 +150,7 @@ async def submit(token: str, request: Request, state: State) -> Response:
     submission = Submission(
         ref.assignment_id, ref.annotator_id, item_id, answers_from_form(schema, form),
         str(form.get("key", ""))[:64] or secrets.token_urlsafe(8), signals_from_form(form),
+        recordings_from_form(schema, form),
     )  # fmt: skip
     outcome = submit_answers(state.database, submission, rate_limit=state.options.rate_limit)
     if outcome.status != "failed":
