@@ -17,6 +17,10 @@ StructuredMode = Literal["json_schema", "json_object", "none"]
 TagsStrategy = Literal["direct", "yes-no", "two-stage"]
 
 
+DEFAULT_KEY_ENV = "OPENAI_API_KEY"
+FALLBACK_KEY_ENV = "CROWDLENS_OPENAI_API_KEY"
+
+
 class OpenAIConfig(BaseModel):
     """An OpenAI-compatible chat-completions model and how crowdlens may use it."""
 
@@ -25,7 +29,7 @@ class OpenAIConfig(BaseModel):
     model: str = Field(min_length=1, description="Model name as the server knows it.")
     base_url: str = Field(default="https://api.openai.com/v1", description="Ends in /v1.")
     api_key_env: str | None = Field(
-        default="OPENAI_API_KEY", description="Variable holding the key; null: no key needed."
+        default=DEFAULT_KEY_ENV, description="Variable holding the key; null: no key needed."
     )
     vision: bool = Field(default=True, description="Whether the model accepts images.")
     structured_output: StructuredMode = "json_schema"
@@ -46,10 +50,16 @@ class OpenAIConfig(BaseModel):
     tags_strategy: TagsStrategy = "direct"
 
     def api_key(self) -> str:
-        """The key from the configured variable; a clear message when it is not set."""
+        """The key from the configured variable; a clear message when it is not set.
+
+        With the default variable ``OPENAI_API_KEY`` unset, crowdlens's own setting
+        ``CROWDLENS_OPENAI_API_KEY`` is used instead.
+        """
         if self.api_key_env is None:
             return "not-needed"
         value = os.environ.get(self.api_key_env, "").strip()
+        if not value and self.api_key_env == DEFAULT_KEY_ENV:
+            value = os.environ.get(FALLBACK_KEY_ENV, "").strip()
         if not value:
             raise ConfigError(
                 f"expected an API key in the environment variable {self.api_key_env}, "
