@@ -139,3 +139,41 @@ def test_an_item_whose_answers_were_all_rejected_loses_its_consensus(
         for annotation in list_annotations(session, project_id=project.id, item_id=item_b):
             set_annotation_status(session, annotation_id=annotation.id, status="rejected")
     assert set(_colour_consensus(sqlite_database)[0]) == {min(before)}
+
+
+def test_boxes_are_fused_with_support(sqlite_database: Database) -> None:
+    schema = LabelSchema.model_validate(
+        {"name": "pets", "fields": [{"name": "pets", "kind": "boxes", "classes": ["cat", "dog"]}]}
+    )
+    drawn = [  # two people agree on a cat; one also drew a dog nobody else saw
+        [{"x": 10, "y": 10, "w": 40, "h": 40, "label": "cat"}],
+        [
+            {"x": 12, "y": 8, "w": 40, "h": 44, "label": "cat"},
+            {"x": 70, "y": 70, "w": 20, "h": 20, "label": "dog"},
+        ],
+    ]
+    with sqlite_database.session() as session:
+        project = create_project(session, schema=schema)
+        (item, empty) = add_items(
+            session, project_id=project.id, rows=[_item_row("c"), _item_row("d")]
+        )
+        for n, boxes in enumerate(drawn):
+            person = get_or_create_human(session, platform="web", worker_id=f"b{n}")
+            for target, answer in ((item, boxes), (empty, [])):
+                add_annotation(
+                    session,
+                    project=project,
+                    item_id=target.id,
+                    annotator_id=person.id,
+                    answers={"pets": answer},
+                )
+    with sqlite_database.session() as session:
+        project = get_project(session, name="pets")
+        report = aggregate_project(session, project=project, method="mv")
+        table = read_consensus(session, project=project).set_index("item")
+    assert report.written == {"pets": 2}
+    fused = table.loc[item.id, "value"]
+    assert [(b["label"], b["support"]) for b in fused] == [("cat", 2), ("dog", 1)]
+    assert fused[0]["x"] == pytest.approx(11) and fused[0]["h"] == pytest.approx(42)
+    assert table.loc[item.id, "confidence"] == pytest.approx(0.75)
+    assert table.loc[empty.id, "value"] == [] and table.loc[empty.id, "confidence"] == 1.0

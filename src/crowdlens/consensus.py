@@ -9,7 +9,10 @@ computes on tables only). Per field kind:
   whose consensus is yes; confidence is the least certain tag's probability.
 * ``text``: the offline extractive merge; confidence is the share of answers supporting the
   most supported sentence.
-* ``boxes`` fields are left to :func:`crowdlens.aggregate.fuse_boxes` over regions.
+* ``boxes``: every annotator's boxes matched across annotators by IoU and fused
+  (:func:`crowdlens.aggregate.fuse_boxes`); the value is the list of fused boxes, each with its
+  label, ``support`` (how many annotators drew it) and label confidence; the item's confidence is
+  the mean share of annotators supporting each box (1.0 when everyone drew nothing).
 
 Re-running is incremental: each consensus row keeps a digest of the answers it was computed from
 (annotation id, annotator, label and confidence of every counted answer), and a field whose
@@ -23,6 +26,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import select
@@ -35,9 +39,11 @@ from crowdlens.aggregate import (
     MajorityVote,
     OneCoinDawidSkene,
     WeightedMajorityVote,
+    fuse_boxes,
     merge_texts,
     tags_to_binary,
 )
+from crowdlens.aggregate.boxes import BOX_COLUMNS
 from crowdlens.errors import ConfigError
 from crowdlens.store.annotations import answer_rows
 from crowdlens.store.projects import project_schema
@@ -74,9 +80,6 @@ def aggregate_project(
     aggregator = _aggregator(method)
     report = ConsensusReport(method=method)
     for spec in project_schema(project).fields:
-        if spec.kind == "boxes":
-            report.skipped[spec.name] = "boxes are fused per region with fuse_boxes"
-            continue
         answers = pd.DataFrame(
             answer_rows(session, project_id=project.id, field=spec.name),
             columns=["item", "annotator", "kind", "label", "confidence", "annotation"],
@@ -128,6 +131,8 @@ def _consensus_rows(kind: str, answers: pd.DataFrame, aggregator: Aggregator) ->
         values, confidence = _tags(answers, aggregator)
     elif kind == "text":
         values, confidence = _text(answers)
+    elif kind == "boxes":
+        values, confidence = _boxes(answers)
     else:
         aggregator.fit(answers[["item", "annotator", "label"]])
         values, confidence = aggregator.labels_, aggregator.confidence_
@@ -158,6 +163,45 @@ def _text(answers: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
         top = merged.sentences[0].support if merged.sentences else 0
         confidence[item] = top / max(len(texts), 1)
     return pd.Series(values, dtype=object), pd.Series(confidence, dtype=float)
+
+
+def _boxes(answers: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    drawn = pd.DataFrame(
+        [
+            {
+                "item": item,
+                "annotator": who,
+                "x0": b["x"],
+                "y0": b["y"],
+                "x1": b["x"] + b["w"],
+                "y1": b["y"] + b["h"],
+                "label": b["label"],
+            }
+            for item, who, boxes in answers[["item", "annotator", "label"]].itertuples(index=False)
+            for b in boxes
+        ],
+        columns=list(BOX_COLUMNS),
+    )
+    fused = fuse_boxes(drawn) if not drawn.empty else drawn.assign(support=[], confidence=[])
+    annotators = answers.groupby("item")["annotator"].nunique()
+    values, confidence = {}, {}
+    for item, n in annotators.items():
+        mine = fused[fused["item"] == item]
+        values[item] = [_fused_box(row) for row in mine.to_dict("records")]
+        confidence[item] = float((mine["support"] / n).mean()) if len(mine) else 1.0
+    return pd.Series(values, dtype=object), pd.Series(confidence, dtype=float)
+
+
+def _fused_box(row: dict[str, Any]) -> dict[str, object]:
+    return {
+        "x": float(row["x0"]),
+        "y": float(row["y0"]),
+        "w": float(row["x1"] - row["x0"]),
+        "h": float(row["y1"] - row["y0"]),
+        "label": row["label"],
+        "support": int(row["support"]),
+        "confidence": float(row["confidence"]),
+    }
 
 
 def _plain(value: object) -> object:
