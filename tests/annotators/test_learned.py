@@ -188,3 +188,24 @@ def test_label_confident_items_waits_for_enough_human_labels(
     report = label_confident_items(sqlite_database, media, project="learn")
     assert report is not None and report.progress.done > 0
     assert "colour" in report.fit_report
+
+
+@pytest.mark.parametrize(
+    "counts",
+    [pytest.param((2, 9, 9), id="rarest-class-twice"), pytest.param((3, 3, 14), id="two-rare")],
+)
+def test_rare_classes_do_not_break_training(counts: tuple[int, ...]) -> None:
+    """A class seen only twice once made the calibration's inner cross-validation fail."""
+    import numpy as np
+
+    from crowdlens.annotators.classifiers import Targets, train_labels
+
+    rng = np.random.default_rng(0)
+    target = [name for name, n in zip("abc", counts, strict=True) for _ in range(n)]
+    centres = {"a": 0.0, "b": 3.0, "c": 6.0}
+    matrix = np.array([[centres[t] + rng.normal(), rng.normal()] for t in target])
+    targets = Targets(accuracy=0.9, min_confidence=0.5, folds=5, seed=0)
+    model = train_labels(matrix, target, targets)
+    assert model.classes == ["a", "b", "c"]
+    assert model.n == len(target)
+    assert model.estimator is not None

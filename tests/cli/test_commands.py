@@ -92,6 +92,33 @@ def test_demo_builds_the_demo_project_and_is_rerunnable(tmp_path: Path) -> None:
     assert "created project characters" in output and "added 6" in output
     code, output = run(tmp_path, "demo", "--n", "6", "--no-serve")
     assert "reused project characters" in output and "already there 6" in output
+    assert "learned annotator: waiting for accepted human labels" in " ".join(output.split())
+
+
+def test_demo_runs_the_learned_annotator_once_people_have_labelled(tmp_path: Path) -> None:
+    from crowdlens.store.annotations import add_annotation
+    from crowdlens.store.annotators import get_or_create_human
+    from crowdlens.store.items import list_items
+    from crowdlens.store.projects import get_project
+    from crowdlens.workspace import open_workspace
+
+    assert run(tmp_path, "demo", "--n", "24", "--no-serve")[0] == 0
+    with open_workspace(tmp_path) as ws, ws.database.session() as session:
+        project = get_project(session, name="characters")
+        for n, item in enumerate(list_items(session, project_id=project.id)):
+            person = get_or_create_human(session, platform="web", worker_id=f"w{n % 3}")
+            add_annotation(
+                session,
+                project=project,
+                item_id=item.id,
+                annotator_id=person.id,
+                answers=item.gold,
+                partial=True,
+                status="accepted",
+            )
+    code, output = run(tmp_path, "demo", "--n", "24", "--no-serve")
+    assert code == 0, output
+    assert "learned annotator model:learned:" in " ".join(output.split())
 
 
 def test_skipped_files_are_listed_with_reasons(tmp_path: Path) -> None:

@@ -159,7 +159,10 @@ def _out_of_fold(
     if folds < 2:
         return np.zeros(0), np.zeros(0, dtype=bool)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    inner = max(2, min(3, min(Counter(y.tolist()).values()) * (folds - 1) // folds))
+    # A stratified split leaves the rarest class at least this many examples to train on; the
+    # calibration inside needs two of each class per fold, else it runs uncalibrated.
+    smallest = min(Counter(y.tolist()).values())
+    inner = min(3, smallest - math.ceil(smallest / folds))
     probabilities = cross_val_predict(
         _calibrated(inner), matrix, y, cv=splitter, method="predict_proba"
     )

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from crowdlens.cli.app import app, console, open_from_context
 from crowdlens.cli.projects import print_import_report, print_status
+
+if TYPE_CHECKING:
+    from crowdlens.annotators.run import RunReport
 
 demo_data_app = typer.Typer(help="Generate demo data we own.", no_args_is_help=True)
 app.add_typer(demo_data_app, name="demo-data")
@@ -38,6 +41,7 @@ def demo(
     port: Annotated[int, typer.Option(help="Port to serve on.")] = 8000,
 ) -> None:
     """Build the demo project from generated characters, then serve it (no keys, no network)."""
+    from crowdlens.annotators.run import label_confident_items
     from crowdlens.demo.project import build_demo_project
 
     with open_from_context(ctx) as ws:
@@ -48,8 +52,24 @@ def demo(
         console.print(f"characters drawn into {out.resolve()}")
         print_import_report(result.report)
         print_status(ws.status(result.project))
+        print_learned(label_confident_items(ws.database, ws.media, project=result.project))
     if serve:
         serve_demo(ctx, project=result.project, port=port)
+
+
+def print_learned(report: RunReport | None) -> None:
+    """What the learned annotator did on this run of the demo."""
+    if report is None:
+        console.print(
+            "learned annotator: waiting for accepted human labels (10 per field); answer items "
+            "on the worker page, approve them on the admin page, then run `crowdlens demo` again"
+        )
+        return
+    done = report.progress
+    console.print(
+        f"learned annotator {report.annotator_key}: answered {done.done} items, "
+        f"left {done.abstained} to people"
+    )
 
 
 def serve_demo(ctx: typer.Context, *, project: str, port: int) -> None:
