@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Hashable, Sequence
 from typing import Self
 
@@ -11,7 +12,7 @@ import pandas as pd
 from crowdlens.aggregate._encode import COLUMNS, Observations, check_columns, encode
 
 
-class Aggregator:
+class Aggregator(ABC):
     """Answers → one label per item with a probability per class.
 
     Subclasses implement :meth:`_fit_encoded`, which returns an items × classes matrix of
@@ -66,8 +67,9 @@ class Aggregator:
         """Probability of the chosen label, per item."""
         return self.probas_.max(axis=1).rename("confidence")
 
+    @abstractmethod
     def _fit_encoded(self, obs: Observations, gold: pd.Series | None) -> np.ndarray:
-        raise NotImplementedError
+        """Items × classes probabilities from the encoded observations."""
 
     def _set_result(self, obs: Observations, probas: np.ndarray) -> None:
         items = pd.Index(obs.items, name="item")

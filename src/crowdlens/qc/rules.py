@@ -8,6 +8,7 @@ same way the built-ins do, with :func:`register_rule` (or the ``crowdlens.qc`` e
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from functools import cache
@@ -39,7 +40,7 @@ class Verdict:
         return asdict(self)
 
 
-class QCRule:
+class QCRule(ABC):
     """Base class: ``name`` is the registry key; ``applies`` says whether a project needs it.
 
     ``check`` gets the validated answers of one item and an :class:`ItemContext` (keywords,
@@ -56,10 +57,11 @@ class QCRule:
     def applies(cls, schema: LabelSchema) -> bool:
         return True
 
+    @abstractmethod
     def check(
         self, answers: Mapping[str, Any], context: ItemContext = EMPTY_CONTEXT
     ) -> list[Verdict]:
-        raise NotImplementedError
+        """The verdicts of this rule on one item's answers."""
 
 
 _REGISTRY: dict[str, type[QCRule]] = {}
