@@ -37,6 +37,11 @@ def finish_batch(client: TestClient, worker: str, describe: str) -> list[int]:
     return items
 
 
+def test_the_root_leads_to_the_admin_dashboard(client: TestClient) -> None:
+    response = client.get("/")
+    assert (response.status_code, response.headers["location"]) == (303, "/admin")
+
+
 def test_admin_pages_need_a_login(client: TestClient) -> None:
     response = client.get("/admin")
     assert response.status_code == 303 and response.headers["location"] == "/admin/login"

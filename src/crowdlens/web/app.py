@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from crowdlens.audio import TranscriptionWorker, get_transcriber
@@ -66,10 +66,16 @@ def create_app(settings: Settings, options: WebOptions | None = None) -> FastAPI
     app.include_router(admin.router)
     app.include_router(api.router)
     app.add_api_route("/api/v1/docs", _docs_page(app), include_in_schema=False)
+    app.add_api_route("/", _home, include_in_schema=False)
     app.add_exception_handler(CrowdlensError, _translate_error)
     app.add_middleware(BodyLimit, limit_for=_limits(settings, options))
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def _home() -> RedirectResponse:
+    """The server's root leads to the admin dashboard (workers arrive on /w/<project> links)."""
+    return RedirectResponse("/admin", status_code=303)
 
 
 def _transcription(state: AppState) -> TranscriptionWorker:
