@@ -14,20 +14,7 @@ from crowdlens.store.annotators import get_or_create_human, get_or_create_model
 from crowdlens.store.db import Database
 from crowdlens.store.items import add_items
 from crowdlens.store.projects import create_project, get_project
-
-
-def _item_row(sha: str) -> dict[str, object]:
-    return {
-        "sha256": sha * 64,
-        "media_key": f"{sha}.png",
-        "mime_type": "image/png",
-        "width": 4,
-        "height": 4,
-        "byte_size": 10,
-        "external_id": f"ext-{sha}",
-        "source_name": f"{sha}.png",
-    }
-
+from item_rows import placeholder_item_row
 
 ANSWERS: dict[str, list[dict[str, Any]]] = {
     "a": [
@@ -46,7 +33,11 @@ ANSWERS: dict[str, list[dict[str, Any]]] = {
 def _fill(database: Database, schema: LabelSchema) -> None:
     with database.session() as session:
         project = create_project(session, schema=schema)
-        items = add_items(session, project_id=project.id, rows=[_item_row("a"), _item_row("b")])
+        items = add_items(
+            session,
+            project_id=project.id,
+            rows=[placeholder_item_row("a"), placeholder_item_row("b")],
+        )
         people = [
             get_or_create_human(session, platform="prolific", worker_id="p1"),
             get_or_create_human(session, platform="prolific", worker_id="p2"),
@@ -155,7 +146,9 @@ def test_boxes_are_fused_with_support(sqlite_database: Database) -> None:
     with sqlite_database.session() as session:
         project = create_project(session, schema=schema)
         (item, empty) = add_items(
-            session, project_id=project.id, rows=[_item_row("c"), _item_row("d")]
+            session,
+            project_id=project.id,
+            rows=[placeholder_item_row("c"), placeholder_item_row("d")],
         )
         for n, boxes in enumerate(drawn):
             person = get_or_create_human(session, platform="web", worker_id=f"b{n}")

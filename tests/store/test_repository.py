@@ -18,26 +18,18 @@ from crowdlens.store.migrate import current_revision, head_revision
 from crowdlens.store.projects import create_project, get_project, list_projects, project_schema
 from crowdlens.store.status import project_status
 from crowdlens.store.tables import Base, CostEntry
-
-
-def _item_row(sha: str) -> dict[str, object]:
-    return {
-        "sha256": sha * 64,
-        "media_key": f"{sha}.png",
-        "mime_type": "image/png",
-        "width": 4,
-        "height": 4,
-        "byte_size": 10,
-        "external_id": f"ext-{sha}",
-        "source_name": f"{sha}.png",
-    }
+from item_rows import placeholder_item_row
 
 
 @pytest.fixture
 def project_id(database: Database, small_schema: LabelSchema) -> int:
     with database.session() as session:
         project = create_project(session, schema=small_schema)
-        add_items(session, project_id=project.id, rows=[_item_row("a"), _item_row("b")])
+        add_items(
+            session,
+            project_id=project.id,
+            rows=[placeholder_item_row("a"), placeholder_item_row("b")],
+        )
         return project.id
 
 
@@ -74,7 +66,7 @@ def test_missing_project_names_the_known_ones(database: Database, project_id: in
 
 def test_items_unique_per_project_by_sha256(database: Database, project_id: int) -> None:
     with pytest.raises(IntegrityError, match=r"(?i)unique"), database.session() as session:
-        add_items(session, project_id=project_id, rows=[_item_row("a")])
+        add_items(session, project_id=project_id, rows=[placeholder_item_row("a")])
     with database.session() as session:
         assert count_items(session, project_id=project_id) == 2
         found = items_by_sha256(session, project_id=project_id, sha256s=["a" * 64, "z" * 64])
@@ -83,7 +75,7 @@ def test_items_unique_per_project_by_sha256(database: Database, project_id: int)
 
 def test_foreign_keys_are_enforced(database: Database) -> None:
     with pytest.raises(IntegrityError, match=r"(?i)foreign key"), database.session() as session:
-        add_items(session, project_id=999, rows=[_item_row("c")])
+        add_items(session, project_id=999, rows=[placeholder_item_row("c")])
 
 
 def test_annotations_from_people_and_models(database: Database, project_id: int) -> None:

@@ -9,6 +9,7 @@ from crowdlens.store.db import Database
 from crowdlens.store.items import add_items
 from crowdlens.store.projects import create_project
 from crowdlens.textqc.recheck import recheck_project
+from item_rows import placeholder_item_row
 
 LONG = "A red house stands by a river and a dog sleeps on the grass near the door. " * 6
 SHORT = "A red house by a river."
@@ -20,18 +21,7 @@ def test_recheck_reports_answers_that_would_flip(database: Database) -> None:
         (item,) = add_items(
             session,
             project_id=project.id,
-            rows=[
-                {
-                    "sha256": "a" * 64,
-                    "media_key": "a.png",
-                    "mime_type": "image/png",
-                    "width": 4,
-                    "height": 4,
-                    "byte_size": 10,
-                    "external_id": None,
-                    "source_name": "a.png",
-                }
-            ],
+            rows=[placeholder_item_row("a")],
         )
         ids = []
         for n, (text, status) in enumerate([(LONG, "accepted"), (SHORT, "accepted")]):
