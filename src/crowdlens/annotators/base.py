@@ -8,7 +8,7 @@ turns :class:`AnnotationRequest` objects into :class:`AnnotationResult` objects 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
@@ -198,7 +198,7 @@ class ModelAnnotator(ABC):
     @abstractmethod
     def annotate(
         self, requests: Sequence[AnnotationRequest], services: CallServices
-    ) -> AsyncIterator[AnnotationResult]:
+    ) -> AsyncGenerator[AnnotationResult, None]:
         """Answer ``requests``, yielding each result as soon as it is ready."""
 
     async def aclose(self) -> None:

@@ -18,7 +18,7 @@ import asyncio
 import hashlib
 import io
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -85,7 +85,7 @@ class ClipAnnotator(ModelAnnotator):
 
     async def annotate(
         self, requests: Sequence[AnnotationRequest], services: CallServices
-    ) -> AsyncIterator[AnnotationResult]:
+    ) -> AsyncGenerator[AnnotationResult, None]:
         size = self.config.batch_size
         for start in range(0, len(requests), size):
             batch = requests[start : start + size]

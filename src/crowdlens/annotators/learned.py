@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -119,7 +119,7 @@ class LearnedAnnotator(ModelAnnotator):
 
     async def annotate(
         self, requests: Sequence[AnnotationRequest], services: CallServices
-    ) -> AsyncIterator[AnnotationResult]:
+    ) -> AsyncGenerator[AnnotationResult, None]:
         for request in requests:
             yield await asyncio.to_thread(self._answer, request)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncGenerator, Iterator, Sequence
+from contextlib import aclosing
 from typing import Any, ClassVar
 
 from crowdlens.annotators import tagging
@@ -67,7 +68,7 @@ class OpenAIAnnotator(ModelAnnotator):
 
     async def annotate(
         self, requests: Sequence[AnnotationRequest], services: CallServices
-    ) -> AsyncIterator[AnnotationResult]:
+    ) -> AsyncGenerator[AnnotationResult, None]:
         checked: set[tuple[str, ...]] = set()
         for request in requests:
             names = tuple(f.name for f in request.fields)
@@ -76,8 +77,9 @@ class OpenAIAnnotator(ModelAnnotator):
                 checked.add(names)
         caller = Caller(self.config, services)
         try:
-            async for result in _bounded(self._answer, requests, caller):
-                yield result
+            async with aclosing(_bounded(self._answer, requests, caller)) as results:
+                async for result in results:
+                    yield result
         finally:
             await caller.close()
 
@@ -187,7 +189,7 @@ def _settle(result: AnnotationResult, replies: list[Reply], seconds: float) -> N
 
 async def _bounded(
     answer: Any, requests: Sequence[AnnotationRequest], caller: Caller
-) -> AsyncIterator[AnnotationResult]:
+) -> AsyncGenerator[AnnotationResult, None]:
     """Run ``answer`` over ``requests`` with a bounded number in flight; yield as they finish."""
     window = caller.config.max_concurrency
     queue: Iterator[AnnotationRequest] = iter(requests)
@@ -205,6 +207,8 @@ async def _bounded(
             for task in done:
                 yield task.result()
     finally:
-        for task in pending:
-            task.cancel()
+        # Calls already sent are let finish rather than cancelled: the server may have charged
+        # for them, and finishing records their response in the cache and their cost in the
+        # ledger, so a rerun gets them free. Each is bounded by the request timeout; a second
+        # Ctrl-C stops at once.
         await asyncio.gather(*pending, return_exceptions=True)

@@ -21,7 +21,7 @@ import dataclasses
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -88,7 +88,7 @@ class PredictionsAnnotator(ModelAnnotator):
 
     async def annotate(
         self, requests: Sequence[AnnotationRequest], services: CallServices
-    ) -> AsyncIterator[AnnotationResult]:
+    ) -> AsyncGenerator[AnnotationResult, None]:
         by_item: dict[str, list[Row]] = defaultdict(list)
         for row in self._rows:
             by_item[row.item].append(row)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -255,11 +256,14 @@ async def _run(
     progress = Progress(total=len(plan.requests))
     status = "failed"
     try:
-        async for result in plan.annotator.annotate(plan.requests, services):
-            await writer.add(result)
-            _count(progress, result, services)
-            if progress_cb is not None:
-                progress_cb(progress)
+        # aclosing: a stopped run finishes the backend's calls in flight (and records what
+        # they cost) before the writer and services below are closed.
+        async with aclosing(plan.annotator.annotate(plan.requests, services)) as results:
+            async for result in results:
+                await writer.add(result)
+                _count(progress, result, services)
+                if progress_cb is not None:
+                    progress_cb(progress)
         status = "stopped" if progress.stopped else "done"
     except (KeyboardInterrupt, asyncio.CancelledError):
         status = "stopped"
